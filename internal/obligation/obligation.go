@@ -1,0 +1,119 @@
+// Package obligation is what people and companies owe the town: fees,
+// rents, fines. What is still owed is never stored: it is derived from the
+// obligation's append-only ledger. Amounts are whole haléře (int64).
+//
+// This first part holds the kinds, the obligations and their assessment;
+// payments and reconciliation build on it.
+package obligation
+
+import (
+	"context"
+	"time"
+
+	"github.com/radnice/radnice/internal/db"
+	"github.com/radnice/radnice/internal/derr"
+)
+
+// Kind is a kind of obligation a town assesses.
+type Kind struct {
+	ID           int64
+	TenantID     int64
+	Code         string // "odpad", "pes"
+	NameCS       string
+	NameEN       string
+	Department   string
+	YearlyAmount int64 // haléře; 0 when the amount varies
+}
+
+// Obligation is one amount owed, by a person or by a company.
+type Obligation struct {
+	ID          int64
+	TenantID    int64
+	KindID      int64
+	PersonID    int64 // 0 when a company owes it
+	CompanyID   int64 // 0 when a person owes it
+	Period      string
+	Description string
+	Amount      int64 // as assessed, haléře
+	DueDate     time.Time
+	VS          int64 // variable symbol
+	SS          int64 // specific symbol, 0 when none
+}
+
+// Store reads and writes obligations.
+type Store struct {
+	DB *db.DB
+}
+
+// EnsureKind creates the kind if the town does not have it yet and returns it.
+func (s *Store) EnsureKind(ctx context.Context, tenantID int64, k Kind) (_ *Kind, err error) {
+	defer derr.Wrap(&err, "obligation.EnsureKind(%d, %q)", tenantID, k.Code)
+	k.TenantID = tenantID
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO obligation_kinds (tenant_id, code, name_cs, name_en, department, yearly_amount)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, code) DO NOTHING`,
+			tenantID, k.Code, k.NameCS, k.NameEN, k.Department, k.YearlyAmount)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT id, name_cs, name_en, department, yearly_amount FROM obligation_kinds
+			WHERE tenant_id = $1 AND code = $2`, tenantID, k.Code).Scan(&k.ID, &k.NameCS, &k.NameEN, &k.Department, &k.YearlyAmount)
+	})
+	return &k, err
+}
+
+// InsertAssessed writes obligations with their assessment ledger entries
+// inside tx. Ids must be reserved (db.ReserveIDs) by the caller.
+func (s *Store) InsertAssessed(ctx context.Context, tx *db.Tx, tenantID int64, obs []*Obligation) (err error) {
+	defer derr.Wrap(&err, "obligation.InsertAssessed(%d)", tenantID)
+	now := time.Now().UTC()
+	rows := make([][]any, 0, len(obs))
+	entries := make([][]any, 0, len(obs))
+	for _, o := range obs {
+		rows = append(rows, []any{o.ID, tenantID, o.KindID, nullID(o.PersonID), nullID(o.CompanyID), o.Period,
+			o.Description, o.Amount, o.DueDate, o.VS, nullID(o.SS), now})
+		entries = append(entries, []any{tenantID, o.ID, "assessment", o.Amount, now, ""})
+	}
+	if err := db.InsertRows(ctx, tx, "obligations", []string{"id", "tenant_id", "kind_id", "person_id", "company_id",
+		"period", "description", "amount", "due_date", "vs", "ss", "created_at"}, rows); err != nil {
+		return err
+	}
+	return db.InsertRows(ctx, tx, "ledger_entries", []string{"tenant_id", "obligation_id", "kind", "amount", "booked_at", "note"}, entries)
+}
+
+// Balance is what is still owed on an obligation: the sum of its ledger.
+func (s *Store) Balance(ctx context.Context, tenantID, id int64) (b int64, err error) {
+	defer derr.Wrap(&err, "obligation.Balance(%d, %d)", tenantID, id)
+	err = s.DB.Read().QueryRow(ctx, `SELECT coalesce(sum(amount), 0) FROM ledger_entries
+		WHERE tenant_id = $1 AND obligation_id = $2`, tenantID, id).Scan(&b)
+	return b, err
+}
+
+// ForPerson lists a person's obligations, newest due date first.
+func (s *Store) ForPerson(ctx context.Context, tenantID, personID int64) (_ []*Obligation, err error) {
+	defer derr.Wrap(&err, "obligation.ForPerson(%d, %d)", tenantID, personID)
+	rows, err := s.DB.Read().Query(ctx, `SELECT id, tenant_id, kind_id, coalesce(person_id, 0), coalesce(company_id, 0),
+		period, description, amount, due_date, vs, coalesce(ss, 0)
+		FROM obligations WHERE tenant_id = $1 AND person_id = $2 ORDER BY due_date DESC, id`, tenantID, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Obligation
+	for rows.Next() {
+		var o Obligation
+		if err := rows.Scan(&o.ID, &o.TenantID, &o.KindID, &o.PersonID, &o.CompanyID, &o.Period, &o.Description,
+			&o.Amount, &o.DueDate, &o.VS, &o.SS); err != nil {
+			return nil, err
+		}
+		out = append(out, &o)
+	}
+	return out, rows.Err()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
