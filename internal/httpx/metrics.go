@@ -112,11 +112,20 @@ func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	defer rows.Close()
+	// Every state is reported, zero included, so alerts see a series.
+	counts := map[string]int64{"available": 0, "cancelled": 0, "completed": 0, "discarded": 0,
+		"pending": 0, "retryable": 0, "running": 0, "scheduled": 0}
 	for rows.Next() {
 		var state string
 		var n int64
 		if rows.Scan(&state, &n) == nil {
-			ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(n), state)
+			counts[state] = n
 		}
+	}
+	if rows.Err() != nil {
+		return
+	}
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(n), state)
 	}
 }

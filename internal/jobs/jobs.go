@@ -85,6 +85,10 @@ func New(d *db.DB, o Options) (*Queue, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	} else {
+		// River reports routine progress at info every few seconds: keep
+		// only what needs attention.
+		cfg.Logger = slog.New(atLeast{cfg.Logger.Handler(), slog.LevelWarn})
 	}
 	if o.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}}
@@ -146,4 +150,22 @@ func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.Inse
 // function to stop.
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
 	return q.c.subscribe(kinds...)
+}
+
+// atLeast drops records below a level.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h atLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return atLeast{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{h.Handler.WithGroup(name), h.min}
 }

@@ -1,0 +1,243 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/radnice/radnice/internal/config"
+	"github.com/radnice/radnice/internal/db"
+	"github.com/radnice/radnice/internal/demo"
+	"github.com/radnice/radnice/internal/httpx"
+	"github.com/radnice/radnice/internal/jobs"
+	"github.com/radnice/radnice/internal/session"
+	"github.com/radnice/radnice/internal/tenant"
+	"github.com/radnice/radnice/internal/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var migrate bool
+	cfg, _, err := parseFlags(e, "serve", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&migrate, "migrate", false, "apply database migrations before serving")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(e, cfg, false)
+	return serve(ctx, e, cfg, log, serveOptions{migrate: migrate})
+}
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	cfg, _, err := parseFlags(e, "demo", args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e, cfg, true)
+	return serve(ctx, e, cfg, log, serveOptions{migrate: true, demo: true})
+}
+
+type serveOptions struct {
+	migrate bool
+	demo    bool
+	// ready, when set, receives the address once the server listens (tests).
+	ready chan<- string
+	// wrap, when set, wraps the portal's handler (tests add a slow route).
+	wrap func(http.Handler) http.Handler
+}
+
+// serve runs the portal until ctx ends, then shuts down gracefully: it stops
+// accepting, finishes requests and jobs in flight (up to the shutdown
+// timeout) and closes the database.
+func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o serveOptions) error {
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if o.migrate {
+		res, err := d.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if res.From != res.To || len(res.RiverVersions) > 0 {
+			log.Info("database migrated", "from", res.From, "to", res.To)
+		}
+	} else if err := d.CheckMigrations(ctx); err != nil {
+		return err
+	}
+	if o.demo {
+		if err := demo.Ensure(ctx, d, log); err != nil {
+			return err
+		}
+	}
+
+	a, err := newPortal(ctx, d, cfg, log, o.demo)
+	if err != nil {
+		return err
+	}
+	if len(a.tenants.Hosts()) == 0 {
+		log.Warn("no town is configured: every request will get 404; add one with `radnice tenant add`")
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (RADNICE_ADDR): %w", cfg.Addr, err)
+	}
+	h := a.handler()
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	if err := a.queue.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("job queue: %w", err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	addr := ln.Addr().String()
+	if o.demo {
+		_, port, _ := net.SplitHostPort(addr)
+		fmt.Fprintf(e.stdout, "\nRadnice DEMO is running (fictional towns, fake outside systems):\n")
+		for _, t := range demo.Towns() {
+			fmt.Fprintf(e.stdout, "  %-10s http://%s:%s/\n", t.Tenant.Name, t.Tenant.Hosts[0], port)
+		}
+		fmt.Fprintf(e.stdout, "Stop it with Ctrl+C.\n\n")
+	}
+	log.Info("listening", "addr", addr, "database", string(d.Dialect()), "demo", o.demo, "version", Version)
+	if o.ready != nil {
+		o.ready <- addr
+	}
+
+	select {
+	case err := <-serveErr:
+		a.queue.Stop(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	errHTTP := srv.Shutdown(sctx)
+	errJobs := a.queue.Stop(sctx)
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := errors.Join(errHTTP, errJobs); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// portal is the wired application.
+type portal struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	db       *db.DB
+	demo     bool
+	tenants  *tenant.Registry
+	sessions *httpx.Sessions
+	queue    *jobs.Queue
+	metrics  *httpx.Metrics
+	web      *web.Handlers
+}
+
+func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logger, demoMode bool) (*portal, error) {
+	reg, err := tenant.NewRegistry(ctx, &tenant.Store{DB: d}, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	sessStore := &session.Store{DB: d, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &session.CleanupWorker{Store: sessStore})
+	q, err := jobs.New(d, jobs.Options{
+		Workers:  cfg.JobWorkers,
+		Logger:   log.With("component", "jobs"),
+		Register: workers,
+		Periodic: []*river.PeriodicJob{session.CleanupJob(15 * time.Minute)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &portal{
+		cfg: cfg, log: log, db: d, demo: demoMode, tenants: reg, queue: q,
+		sessions: &httpx.Sessions{Store: sessStore, Secure: cfg.CookieSecure, TrustProxy: cfg.TrustProxy},
+		metrics:  httpx.NewMetrics(d),
+		web:      &web.Handlers{Log: log, Demo: demoMode, Tenants: reg},
+	}, nil
+}
+
+// handler layers the shell around the faces. Health, readiness, metrics and
+// static files answer for any host; everything else belongs to a town.
+func (a *portal) handler() http.Handler {
+	mux := http.NewServeMux()
+	a.web.Register(mux)
+
+	site := httpx.ResolveTenant(a.tenants, a.web.UnknownHost(), a.web.ErrorHandler(http.StatusServiceUnavailable),
+		httpx.ChooseLang(
+			httpx.CSRF(a.web.ErrorHandler(http.StatusForbidden), nil,
+				a.sessions.Load(
+					// MaxBytesHandler copies the request: Route must sit inside
+					// it to see the pattern the mux sets.
+					http.MaxBytesHandler(httpx.Route(mux), 1<<20)))))
+
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", a.healthz)
+	root.HandleFunc("GET /readyz", a.readyz)
+	root.Handle("GET /metrics", a.metrics.Handler(a.cfg.MetricsToken))
+	root.Handle("GET /static/", web.Static())
+	root.Handle("/", site)
+
+	return httpx.Observe(a.log, a.metrics, a.cfg.TrustProxy, a.web.ErrorHandler(http.StatusInternalServerError),
+		httpx.SecurityHeaders(a.cfg.TrustProxy, httpx.Route(root)))
+}
+
+// healthz says the process is alive; it touches nothing else, so a slow
+// database does not get healthy processes restarted.
+func (a *portal) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether this instance can serve: the database answers and its
+// schema is the one this binary needs.
+func (a *portal) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		a.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+		return
+	}
+	if err := a.db.CheckMigrations(ctx); err != nil {
+		a.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(a.db.Dialect())})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

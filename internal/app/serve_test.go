@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The demo starts from nothing: it migrates, creates both towns with their
+// people, serves the city on localhost and the village on ves.localhost, and
+// on SIGTERM (ctx cancelled) lets a request in flight finish before it stops.
+func TestDemoServer(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	var stdout, stderr syncBuffer
+	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	slowStarted := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, e, cfg, newLogger(e, cfg, true), serveOptions{migrate: true, demo: true, ready: ready,
+			wrap: func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/test-slow" {
+						close(slowStarted)
+						time.Sleep(700 * time.Millisecond)
+						io.WriteString(w, "finished")
+						return
+					}
+					h.ServeHTTP(w, r)
+				})
+			}})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
+	case <-time.After(3 * time.Minute):
+		t.Fatal("demo did not start")
+	}
+	_, port, _ := net.SplitHostPort(addr)
+
+	// Dial the listener whatever the host name says: the Host header picks the town.
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	}}, Timeout: 10 * time.Second}
+	fetch := func(host, path string) (int, string) {
+		t.Helper()
+		resp, err := client.Get("http://" + host + ":" + port + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := fetch("localhost", "/"); code != 200 || !strings.Contains(body, "Jizerov") || !strings.Contains(body, "DEMO") {
+		t.Fatalf("city home: %d\n%.400s", code, body)
+	}
+	if code, body := fetch("ves.localhost", "/"); code != 200 || !strings.Contains(body, "Horní Ves") || strings.Contains(body, "Jizerov") {
+		t.Fatalf("village home: %d\n%.400s", code, body)
+	}
+	if code, _ := fetch("elsewhere.example", "/"); code != 404 {
+		t.Fatalf("unknown host: %d", code)
+	}
+	if code, body := fetch("localhost", "/readyz"); code != 200 || !strings.Contains(body, `"ok"`) {
+		t.Fatalf("readyz: %d %s", code, body)
+	}
+	if !strings.Contains(stdout.String(), "http://localhost:"+port+"/") || !strings.Contains(stdout.String(), "http://ves.localhost:"+port+"/") {
+		t.Fatalf("demo did not print the URLs:\n%s", stdout.String())
+	}
+
+	// Graceful shutdown: a request in flight is finished, then serve returns.
+	slow := make(chan string, 1)
+	go func() {
+		resp, err := client.Get("http://localhost:" + port + "/test-slow")
+		if err != nil {
+			slow <- "error: " + err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		slow <- string(b)
+	}()
+	<-slowStarted
+	cancel()
+	if got := <-slow; got != "finished" {
+		t.Fatalf("request in flight during shutdown: %q", got)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Fatalf("no clean stop in the log:\n%s", stderr.String())
+	}
+
+	// A second start finds the towns there and creates nothing twice.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	ready2 := make(chan string, 1)
+	done2 := make(chan error, 1)
+	go func() {
+		done2 <- serve(ctx2, e, cfg, newLogger(e, cfg, true), serveOptions{migrate: true, demo: true, ready: ready2})
+	}()
+	select {
+	case <-ready2:
+	case err := <-done2:
+		t.Fatalf("second start: %v", err)
+	}
+	cancel2()
+	if err := <-done2; err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stderr.String(), "demo town created"); n != 2 {
+		t.Fatalf("demo towns created %d times, want 2 in all", n)
+	}
+}
