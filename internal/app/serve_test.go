@@ -77,6 +77,26 @@ func TestDemoServer(t *testing.T) {
 		t.Fatalf("demo did not print the URLs:\n%s", stdout.String())
 	}
 
+	// Malformed requests on the wire get a 4xx from the server, never a 5xx.
+	for _, raw := range []string{
+		"GARBAGE\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: bad host name\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + strings.Repeat("a", 70<<10) + "\r\n\r\n",
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, raw)
+		status := make([]byte, 12)
+		io.ReadFull(conn, status)
+		conn.Close()
+		if !strings.HasPrefix(string(status), "HTTP/1.1 4") {
+			t.Errorf("malformed request %.30q: got %q", raw, status)
+		}
+	}
+
 	// Graceful shutdown: a request in flight is finished, then serve returns.
 	slow := make(chan string, 1)
 	go func() {

@@ -122,8 +122,8 @@ func init() {
 	}
 }
 
-// Flags registers every option as a flag on fs. The returned function
-// reports which flags were set; pass it to Load.
+// Flags registers every option as a flag on fs (and --config); pass the
+// result to Load after fs.Parse, so that only flags actually given override.
 func Flags(fs *flag.FlagSet) *FlagValues {
 	fv := &FlagValues{values: map[string]*string{}}
 	fs.StringVar(&fv.configFile, "config", "", "configuration file with RADNICE_*=value lines (also "+ConfigFileVar+")")

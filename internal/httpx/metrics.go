@@ -30,9 +30,9 @@ func NewMetrics(d *db.DB) *Metrics {
 			Name: "radnice_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
 		}, []string{"route", "method", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "radnice_http_request_duration_seconds", Help: "HTTP request duration by route pattern and method.",
+			Name: "radnice_http_request_duration_seconds", Help: "HTTP request duration by route pattern, method and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"route", "method"}),
+		}, []string{"route", "method", "status"}),
 	}
 	reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(),
@@ -53,8 +53,9 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, method, code).Inc()
+	m.duration.WithLabelValues(route, method, code).Observe(d.Seconds())
 }
 
 // Handler serves /metrics; with a token, only to "Authorization: Bearer <token>".

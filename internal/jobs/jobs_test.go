@@ -84,3 +84,54 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("sum = %d, want 3 (the rolled back job must not run)", got)
 	}
 }
+
+type slowArgs struct{}
+
+func (slowArgs) Kind() string { return "test.slow" }
+
+type slowWorker struct {
+	river.WorkerDefaults[slowArgs]
+	started chan struct{}
+	done    *atomic.Bool
+}
+
+func (w *slowWorker) Work(ctx context.Context, _ *river.Job[slowArgs]) error {
+	close(w.started)
+	time.Sleep(500 * time.Millisecond)
+	w.done.Store(true)
+	return nil
+}
+
+// Stop (on SIGTERM) lets a running job finish.
+func TestStopFinishesRunningJobs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	var done atomic.Bool
+	w := &slowWorker{started: make(chan struct{}), done: &done}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	q, err := jobs.New(d, jobs.Options{Workers: 1, Register: workers, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Insert(ctx, slowArgs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("job did not start")
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := q.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	if !done.Load() {
+		t.Fatal("Stop returned before the running job finished")
+	}
+}
