@@ -143,6 +143,20 @@ func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
 	})
 }
 
+// openMigrated opens the database for a command that needs the current
+// schema (everything but migrate and the servers that migrate themselves).
+func openMigrated(ctx context.Context, cfg *config.Config) (*db.DB, error) {
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.CheckMigrations(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
 func runVersion(_ context.Context, e *env, _ []string) error {
 	v := Version
 	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" {

@@ -35,14 +35,11 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	if citizens < 1 || citizens > 10_000_000 {
 		return usageError{"--citizens must be from 1 to 10000000"}
 	}
-	d, err := openDB(ctx, cfg)
+	d, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.CheckMigrations(ctx); err != nil {
-		return err
-	}
 	store := &tenant.Store{DB: d}
 	t, err := store.BySlug(ctx, slug)
 	if errors.Is(err, derr.ErrNotFound) {

@@ -45,14 +45,11 @@ func runTenant(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := openDB(ctx, cfg)
+	d, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.CheckMigrations(ctx); err != nil {
-		return err
-	}
 	store := &tenant.Store{DB: d}
 	if sub == "list" {
 		all, err := store.All(ctx)

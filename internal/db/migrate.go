@@ -65,31 +65,30 @@ func (d *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 	return res, err
 }
 
-func (d *DB) migrateRiver(ctx context.Context) ([]int, error) {
-	var versions []rivermigrate.MigrateVersion
+// riverMigrator is what both engines' River migrators offer.
+type riverMigrator interface {
+	Migrate(ctx context.Context, direction rivermigrate.Direction, opts *rivermigrate.MigrateOpts) (*rivermigrate.MigrateResult, error)
+	Validate(ctx context.Context, opts *rivermigrate.ValidateOpts) (*rivermigrate.ValidateResult, error)
+}
+
+func (d *DB) riverMigrator() (riverMigrator, error) {
 	if d.dialect == SQLite {
-		m, err := rivermigrate.New(riversqlite.New(d.writer), nil)
-		if err != nil {
-			return nil, err
-		}
-		r, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		if err != nil {
-			return nil, fmt.Errorf("job queue migrations: %w", err)
-		}
-		versions = r.Versions
-	} else {
-		m, err := rivermigrate.New(riverpgxv5.New(d.pool), nil)
-		if err != nil {
-			return nil, err
-		}
-		r, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		if err != nil {
-			return nil, fmt.Errorf("job queue migrations: %w", err)
-		}
-		versions = r.Versions
+		return rivermigrate.New(riversqlite.New(d.writer), nil)
 	}
-	out := make([]int, len(versions))
-	for i, v := range versions {
+	return rivermigrate.New(riverpgxv5.New(d.pool), nil)
+}
+
+func (d *DB) migrateRiver(ctx context.Context) ([]int, error) {
+	m, err := d.riverMigrator()
+	if err != nil {
+		return nil, err
+	}
+	r, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return nil, fmt.Errorf("job queue migrations: %w", err)
+	}
+	out := make([]int, len(r.Versions))
+	for i, v := range r.Versions {
 		out[i] = v.Version
 	}
 	return out, nil
@@ -109,25 +108,13 @@ func (d *DB) CheckMigrations(ctx context.Context) error {
 	if current != target {
 		return fmt.Errorf("schema is at version %d, this binary needs %d: run `radnice migrate`", current, target)
 	}
-	var res *rivermigrate.ValidateResult
-	if d.dialect == SQLite {
-		m, err := rivermigrate.New(riversqlite.New(d.writer), nil)
-		if err != nil {
-			return err
-		}
-		res, err = m.Validate(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("job queue schema: %w", err)
-		}
-	} else {
-		m, err := rivermigrate.New(riverpgxv5.New(d.pool), nil)
-		if err != nil {
-			return err
-		}
-		res, err = m.Validate(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("job queue schema: %w", err)
-		}
+	m, err := d.riverMigrator()
+	if err != nil {
+		return err
+	}
+	res, err := m.Validate(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("job queue schema: %w", err)
 	}
 	if !res.OK {
 		return fmt.Errorf("job queue schema is not current: %v: run `radnice migrate`", res.Messages)
