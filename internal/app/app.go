@@ -33,6 +33,8 @@ var commands = []command{
 	{"migrate", "bring the database schema up to date", runMigrate},
 	{"seed", "generate a synthetic town: seed --tenant T --citizens N --seed S", runSeed},
 	{"tenant", "manage towns: tenant list | tenant add --slug ... --name ... --host ...", runTenant},
+	{"staff", "invite an official: staff invite --tenant T --email E --name N --role R", runStaff},
+	{"audit", "check the audit log's hash chain: audit verify [--tenant T]", runAudit},
 	{"version", "print the version", runVersion},
 }
 
@@ -112,7 +114,7 @@ func parseFlags(e *env, name string, args []string, extra func(fs *flag.FlagSet)
 		}
 		return nil, nil, usageError{err.Error()}
 	}
-	if fs.NArg() > 0 && name != "tenant" {
+	if fs.NArg() > 0 {
 		return nil, nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	cfg, err := config.Load(e.getenv, fv)

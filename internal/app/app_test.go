@@ -163,4 +163,59 @@ func TestAdminCommands(t *testing.T) {
 	if code, out, _ := runCmd(t, envVars, "tenant", "list"); code != 0 || !strings.Contains(out, "lhota") {
 		t.Fatalf("tenant list: %d %q", code, out)
 	}
+	if code, out, errs := runCmd(t, envVars, "staff", "invite", "--tenant", "lhota", "--email", "starosta@lhota.test",
+		"--name", "Starosta", "--role", "administrator", "--role", "case_worker:Matrika"); code != 0 || !strings.Contains(out, "invitation token") {
+		t.Fatalf("staff invite: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, envVars, "staff", "invite", "--tenant", "lhota", "--email", "x@lhota.test",
+		"--name", "X", "--role", "mayor"); code != 1 || !strings.Contains(errs, "unknown role") {
+		t.Fatalf("staff invite with a bad role: %d %q", code, errs)
+	}
+	// The invitation is in the audit log, and the chain holds ...
+	if code, out, errs := runCmd(t, envVars, "audit", "verify"); code != 0 || !strings.Contains(out, "OK, 1 entries") {
+		t.Fatalf("audit verify: %d %q %q", code, out, errs)
+	}
+	// ... until someone edits a row behind the portal's back.
+	tamper(t, envVars, `UPDATE audit_log SET actor_name = 'someone else' WHERE seq = 1`)
+	if code, out, errs := runCmd(t, envVars, "audit", "verify", "--tenant", "lhota"); code != 1 ||
+		!strings.Contains(out, "BROKEN at seq 1") || !strings.Contains(errs, "tampered") {
+		t.Fatalf("audit verify after tampering: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, envVars, "staff", "invite", "--tenant", "lhota"); code != 2 || !strings.Contains(errs, "required") {
+		t.Fatalf("staff invite without flags: %d %q", code, errs)
+	}
+	if code, _, errs := runCmd(t, envVars, "staff", "invite", "--tenant", "nowhere", "--email", "x@y.test", "--name", "X",
+		"--role", "editor"); code != 1 || !strings.Contains(errs, "nowhere") {
+		t.Fatalf("staff invite to an unknown town: %d %q", code, errs)
+	}
+}
+
+// tamper changes the audit log directly, the way an intruder with database
+// access would: past the append-only trigger.
+func tamper(t *testing.T, envVars map[string]string, stmt string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load(func(k string) string { return envVars[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		disable := `DROP TRIGGER audit_log_no_update`
+		if d.Dialect() == db.Postgres {
+			disable = `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`
+		}
+		if _, err := tx.Exec(ctx, disable); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, stmt)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
