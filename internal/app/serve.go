@@ -13,11 +13,15 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/radnice/radnice/internal/audit"
+	"github.com/radnice/radnice/internal/auth"
+	"github.com/radnice/radnice/internal/backoffice"
 	"github.com/radnice/radnice/internal/config"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/demo"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/jobs"
+	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/session"
 	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web"
@@ -159,6 +163,7 @@ type portal struct {
 	queue    *jobs.Queue
 	metrics  *httpx.Metrics
 	web      *web.Handlers
+	office   *backoffice.Handlers
 }
 
 func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logger, demoMode bool) (*portal, error) {
@@ -178,11 +183,21 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	sessions := &httpx.Sessions{Store: sessStore, Secure: cfg.CookieSecure, TrustProxy: cfg.TrustProxy}
+	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg}
+	auditLog := &audit.Store{DB: d}
 	return &portal{
-		cfg: cfg, log: log, db: d, demo: demoMode, tenants: reg, queue: q,
-		sessions: &httpx.Sessions{Store: sessStore, Secure: cfg.CookieSecure, TrustProxy: cfg.TrustProxy},
-		metrics:  httpx.NewMetrics(d),
-		web:      &web.Handlers{Log: log, Demo: demoMode, Tenants: reg},
+		cfg: cfg, log: log, db: d, demo: demoMode, tenants: reg, queue: q, sessions: sessions,
+		metrics: httpx.NewMetrics(d),
+		web:     pages,
+		office: &backoffice.Handlers{
+			Pages: pages, Staff: &auth.StaffStore{DB: d, Audit: auditLog, Issuer: "Radnice"}, Audit: auditLog,
+			Sessions: sessions, Log: log, TrustProxy: cfg.TrustProxy,
+			// Per address: an office behind one NAT signs in together in the
+			// morning; per account: a guesser is slowed long before the lock.
+			ByAddress: &ratelimit.Limiter{Max: 30, Window: 5 * time.Minute},
+			ByAccount: &ratelimit.Limiter{Max: 8, Window: 5 * time.Minute},
+		},
 	}, nil
 }
 
@@ -191,6 +206,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 func (a *portal) handler() http.Handler {
 	mux := http.NewServeMux()
 	a.web.Register(mux)
+	a.office.Register(mux)
 
 	site := httpx.ResolveTenant(a.tenants, a.web.UnknownHost(), a.web.ErrorHandler(http.StatusServiceUnavailable),
 		httpx.ChooseLang(

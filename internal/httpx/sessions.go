@@ -73,6 +73,24 @@ func (s *Sessions) Start(w http.ResponseWriter, r *http.Request, data map[string
 	return sess, nil
 }
 
+// Login puts data in the request's session under a new token (a session
+// begun before login, e.g. by an attacker who planted its cookie, is worth
+// nothing after it), or starts a session when there is none.
+func (s *Sessions) Login(w http.ResponseWriter, r *http.Request, data map[string]string) (*session.Session, error) {
+	sess := Session(r.Context())
+	if sess == nil {
+		return s.Start(w, r, data)
+	}
+	sess.Data = data
+	if err := s.Store.Save(r.Context(), sess); err != nil {
+		return nil, err
+	}
+	if err := s.Renew(w, r, sess); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
 // Renew gives the request's session a new token (call it at login).
 func (s *Sessions) Renew(w http.ResponseWriter, r *http.Request, sess *session.Session) error {
 	token, err := s.Store.Renew(r.Context(), sess)

@@ -34,25 +34,25 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 		e.Ready = h.readyPaths[e.Href]
 		d.Entries[i] = e
 	}
-	p := h.page(r, "")
-	h.render(w, r, http.StatusOK, view.HomePage(p, d))
+	p := h.Page(r, "")
+	h.Render(w, r, http.StatusOK, view.HomePage(p, d))
 }
 
 func (h *Handlers) contacts(w http.ResponseWriter, r *http.Request) {
-	p := h.page(r, h.pageT(r, "contacts.title"))
-	h.render(w, r, http.StatusOK, view.ContactsPage(p))
+	p := h.Page(r, h.T(r, "contacts.title"))
+	h.Render(w, r, http.StatusOK, view.ContactsPage(p))
 }
 
 func (h *Handlers) accessibility(w http.ResponseWriter, r *http.Request) {
-	p := h.page(r, h.pageT(r, "a11y.title"))
-	h.render(w, r, http.StatusOK, view.AccessibilityPage(p))
+	p := h.Page(r, h.T(r, "a11y.title"))
+	h.Render(w, r, http.StatusOK, view.AccessibilityPage(p))
 }
 
 // switchLang remembers the chosen language for a year and goes back.
 func (h *Handlers) switchLang(w http.ResponseWriter, r *http.Request) {
 	lang, ok := i18n.Parse(r.PathValue("lang"))
 	if !ok {
-		h.errorPage(w, r, http.StatusNotFound)
+		h.ErrorPage(w, r, http.StatusNotFound)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{

@@ -31,8 +31,9 @@ type Handlers struct {
 	readyPaths map[string]bool
 }
 
-// page builds what the layout needs for this request.
-func (h *Handlers) page(r *http.Request, title string) *view.Page {
+// Page builds what the layout needs for this request (other faces use it
+// too, with their own navigation).
+func (h *Handlers) Page(r *http.Request, title string) *view.Page {
 	p := &view.Page{
 		Lang:         httpx.Lang(r.Context()),
 		Tenant:       httpx.Tenant(r.Context()),
@@ -56,14 +57,14 @@ var nav = []struct{ key, href string }{
 	{"nav.contacts", "/kontakty"},
 }
 
-// render writes a whole page or, when rendering fails, a clean error page:
+// Render writes a whole page or, when rendering fails, a clean error page:
 // never half a page.
-func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+func (h *Handlers) Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
 		h.Log.ErrorContext(r.Context(), "render", "request_id", httpx.RequestID(r.Context()), "err", err)
 		if status != http.StatusInternalServerError {
-			h.errorPage(w, r, http.StatusInternalServerError)
+			h.ErrorPage(w, r, http.StatusInternalServerError)
 			return
 		}
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
@@ -97,20 +98,22 @@ func StatusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-func (h *Handlers) errorPage(w http.ResponseWriter, r *http.Request, status int) {
+// ErrorPage answers with the localised page for status.
+func (h *Handlers) ErrorPage(w http.ResponseWriter, r *http.Request, status int) {
 	if httpx.Tenant(r.Context()) == nil && h.Tenants != nil {
 		if t, err := h.Tenants.ByHost(r.Context(), r.Host); err == nil {
 			r = r.WithContext(httpx.WithTenant(r.Context(), t))
 		}
 	}
-	p := h.page(r, h.pageT(r, "error.title."+statusKey(status)))
+	p := h.Page(r, h.T(r, "error.title."+statusKey(status)))
 	if p.Tenant == nil {
 		p.Nav = nil
 	}
-	h.render(w, r, status, view.ErrorPage(p, view.ErrorData{Status: status}))
+	h.Render(w, r, status, view.ErrorPage(p, view.ErrorData{Status: status}))
 }
 
-func (h *Handlers) pageT(r *http.Request, key string) string {
+// T translates key into the request's language.
+func (h *Handlers) T(r *http.Request, key string) string {
 	p := view.Page{Lang: httpx.Lang(r.Context())}
 	return p.T(key)
 }
@@ -127,7 +130,7 @@ func statusKey(status int) string {
 // for panics, refused cross-origin requests and a database that is away.
 func (h *Handlers) ErrorHandler(status int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.errorPage(w, r, status)
+		h.ErrorPage(w, r, status)
 	})
 }
 
@@ -135,14 +138,14 @@ func (h *Handlers) ErrorHandler(status int) http.Handler {
 // page in both languages, no error logged beyond the access line.
 func (h *Handlers) UnknownHost() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := h.page(r, "")
+		p := h.Page(r, "")
 		p.Nav = nil
-		h.render(w, r, http.StatusNotFound, view.UnknownHostPage(p))
+		h.Render(w, r, http.StatusNotFound, view.UnknownHostPage(p))
 	})
 }
 
 func (h *Handlers) notFound(w http.ResponseWriter, r *http.Request) {
-	h.errorPage(w, r, http.StatusNotFound)
+	h.ErrorPage(w, r, http.StatusNotFound)
 }
 
 // localPath accepts only a path on this site, so a link cannot bounce a
