@@ -124,6 +124,8 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		for _, t := range demo.Towns() {
 			fmt.Fprintf(e.stdout, "  %-10s http://%s:%s/\n", t.Tenant.Name, t.Tenant.Hosts[0], port)
 		}
+		fmt.Fprintf(e.stdout, "Officials sign in at /urad/prihlaseni (Jizerov: %s, password %s;\n"+
+			"the demo login page shows the current code).\n", demo.Towns()[0].Official.Email, demo.OfficialPassword)
 		fmt.Fprintf(e.stdout, "Stop it with Ctrl+C.\n\n")
 	}
 	log.Info("listening", "addr", addr, "database", string(d.Dialect()), "demo", o.demo, "version", Version)
@@ -186,7 +188,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 	sessions := &httpx.Sessions{Store: sessStore, Secure: cfg.CookieSecure, TrustProxy: cfg.TrustProxy}
 	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg}
 	auditLog := &audit.Store{DB: d}
-	return &portal{
+	p := &portal{
 		cfg: cfg, log: log, db: d, demo: demoMode, tenants: reg, queue: q, sessions: sessions,
 		metrics: httpx.NewMetrics(d),
 		web:     pages,
@@ -198,7 +200,11 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 			ByAddress: &ratelimit.Limiter{Max: 30, Window: 5 * time.Minute},
 			ByAccount: &ratelimit.Limiter{Max: 8, Window: 5 * time.Minute},
 		},
-	}, nil
+	}
+	if demoMode {
+		p.office.DemoHint = demo.SignInHint
+	}
+	return p, nil
 }
 
 // handler layers the shell around the faces. Health, readiness, metrics and

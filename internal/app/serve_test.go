@@ -5,9 +5,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/radnice/radnice/internal/auth"
+	"github.com/radnice/radnice/internal/demo"
 )
 
 // The demo starts from nothing: it migrates, creates both towns with their
@@ -75,6 +79,35 @@ func TestDemoServer(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "http://localhost:"+port+"/") || !strings.Contains(stdout.String(), "http://ves.localhost:"+port+"/") {
 		t.Fatalf("demo did not print the URLs:\n%s", stdout.String())
+	}
+
+	// The demo official signs in with what the demo login page shows.
+	if code, body := fetch("localhost", "/urad/prihlaseni"); code != 200 || !strings.Contains(body, "urednik@jizerov.example.cz") ||
+		!strings.Contains(body, demo.OfficialPassword) {
+		t.Fatalf("demo login page: %d\n%.500s", code, body)
+	}
+	form := url.Values{"email": {"urednik@jizerov.example.cz"}, "password": {demo.OfficialPassword},
+		"code": {auth.TOTPCode(demo.OfficialSecret, time.Now())}}
+	noFollow := *client
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.PostForm("http://localhost:"+port+"/urad/prihlaseni", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 || len(resp.Cookies()) == 0 {
+		t.Fatalf("demo official login: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", "http://localhost:"+port+"/urad/", nil)
+	req.AddCookie(resp.Cookies()[0])
+	resp, err = noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "Jana Úřednická") {
+		t.Fatalf("demo official dashboard: %d\n%.400s", resp.StatusCode, b)
 	}
 
 	// Malformed requests on the wire get a 4xx from the server, never a 5xx.

@@ -223,6 +223,40 @@ func useToken(ctx context.Context, tx *db.Tx, tenantID int64, token, purpose str
 	return staffID, err
 }
 
+// Provision creates a ready official with a known password and a confirmed
+// TOTP secret, without an invitation: for demo towns and tests only, where
+// someone must be able to sign in at once.
+func (s *StaffStore) Provision(ctx context.Context, by audit.Actor, tenantID int64, email, name, password, totpSecret string, grants []Grant) (_ *Staff, err error) {
+	defer derr.Wrap(&err, "auth.Provision(%d)", tenantID)
+	if key, msg := PasswordProblem(password, email); key != "" {
+		return nil, derr.Invalid("password", key, msg)
+	}
+	if _, ok := checkTOTP(totpSecret, TOTPCode(totpSecret, s.now()), s.now(), 0); !ok {
+		return nil, derr.Invalid("totp_secret", "auth.totp.secret", "not a base32 TOTP secret")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	token, st, err := s.Invite(ctx, by, tenantID, email, name, grants)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := useToken(ctx, tx, tenantID, token, "invite", s.now()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE staff SET password_hash = $1, totp_secret = $2, totp_confirmed = TRUE, updated_at = $3
+			WHERE tenant_id = $4 AND id = $5`, hash, totpSecret, s.now(), tenantID, st.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.HasPassword, st.TOTPConfirmed = true, true
+	return st, nil
+}
+
 // AcceptInvite sets the invited official's first password.
 func (s *StaffStore) AcceptInvite(ctx context.Context, tenantID int64, token, password string) (_ *Staff, err error) {
 	defer derr.Wrap(&err, "auth.AcceptInvite(%d)", tenantID)

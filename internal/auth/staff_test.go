@@ -293,3 +293,26 @@ func TestConcurrentCodeUse(t *testing.T) {
 		t.Fatalf("%d logins with one code, want 1", ok)
 	}
 }
+
+func TestProvision(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	town := fixture.Town(t, d, "a", 0)
+	s := &auth.StaffStore{DB: d}
+	const secret = "JZUGS4TBNZSWKZDFNVXW2ZLSN5ZGK3TE"
+	if _, err := s.Provision(ctx, admin, town.ID, "a@b.example", "A", "short", secret, nil); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("short password: %v", err)
+	}
+	if _, err := s.Provision(ctx, admin, town.ID, "a@b.example", "A", "dlouhé heslo z vět", "not base32!", nil); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("bad secret: %v", err)
+	}
+	st, err := s.Provision(ctx, admin, town.ID, "a@b.example", "A", "dlouhé heslo z vět", secret, []auth.Grant{{Role: auth.Editor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Authenticate(ctx, town.ID, "a@b.example", "dlouhé heslo z vět", auth.TOTPCode(secret, time.Now()))
+	if err != nil || got.ID != st.ID || !got.Has(auth.Editor, "") {
+		t.Fatalf("provisioned official cannot sign in: %v", err)
+	}
+}

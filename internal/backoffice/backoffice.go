@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth"
@@ -18,6 +19,7 @@ import (
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/i18n"
 	"github.com/radnice/radnice/internal/ratelimit"
+	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web"
 	webview "github.com/radnice/radnice/internal/web/view"
 )
@@ -32,6 +34,9 @@ type Handlers struct {
 	ByAddress  *ratelimit.Limiter // login attempts per client address
 	ByAccount  *ratelimit.Limiter // login attempts per e-mail, whatever the address
 	TrustProxy bool
+	// DemoHint, in demo mode only, names a demo town's official and the
+	// current code, shown on the login page.
+	DemoHint func(t *tenant.Tenant, now time.Time) (email, password, code string, ok bool)
 }
 
 // Session keys.
@@ -108,7 +113,17 @@ func (h *Handlers) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/urad/", http.StatusSeeOther)
 		return
 	}
-	h.Pages.Render(w, r, http.StatusOK, view.LoginPage(h.page(r, "bo.login.title"), view.LoginData{}))
+	h.Pages.Render(w, r, http.StatusOK, view.LoginPage(h.page(r, "bo.login.title"), h.loginData(r, "")))
+}
+
+func (h *Handlers) loginData(r *http.Request, email string) view.LoginData {
+	d := view.LoginData{Email: email}
+	if h.DemoHint != nil {
+		if e, pw, code, ok := h.DemoHint(httpx.Tenant(r.Context()), time.Now()); ok {
+			d.Demo = &view.DemoHint{Email: e, Password: pw, Code: code}
+		}
+	}
+	return d
 }
 
 // login checks e-mail, password and code. Whatever went wrong, the page
@@ -124,7 +139,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	if len(email) > 254 {
 		email = email[:254]
 	}
-	data := view.LoginData{Email: email}
+	data := h.loginData(r, email)
 	ip := httpx.ClientIP(r, h.TrustProxy)
 	if !h.ByAddress.Allow("ip:"+ip) || !h.ByAccount.Allow(strconv.FormatInt(t.ID, 10)+":"+email) {
 		h.recordFailure(r, email, "throttled")

@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/radnice/radnice/internal/audit"
+	"github.com/radnice/radnice/internal/auth"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/person"
@@ -24,8 +27,23 @@ var jizerovArms string
 //go:embed assets/horni-ves.svg
 var horniVesArms string
 
+// Official is a demo town's official, ready to sign in at /urad/prihlaseni.
+// The password and the TOTP secret are public: this is a demo.
+type Official struct {
+	Email, Name string
+	Grants      []auth.Grant
+}
+
+// Demo officials' password and second-factor secret (the login page of a
+// demo town shows the current code).
+const (
+	OfficialPassword = "demo-heslo-uradu"
+	OfficialSecret   = "JZUGS4TBNZSWKZDFNVXW2ZLSN5ZGK3TE"
+)
+
 // Town is a demo town and the population it gets on first start.
 type Town struct {
+	Official    Official
 	Tenant      tenant.Tenant
 	Citizens    int
 	Seed        uint64
@@ -51,6 +69,9 @@ func Towns() []Town {
 				},
 				DefaultLang: "cs", Demo: true, Hosts: []string{"localhost", "127.0.0.1", "jizerov.localhost"},
 			},
+			Official: Official{Email: "urednik@jizerov.example.cz", Name: "Jana Úřednická", Grants: []auth.Grant{
+				{Role: auth.Administrator}, {Role: auth.CounterClerk}, {Role: auth.ContactCentre}, {Role: auth.FeeClerk},
+				{Role: auth.CaseWorker, Department: "Odbor dopravy"}, {Role: auth.Editor}, {Role: auth.Auditor}}},
 			Citizens: 2000, Seed: 2026, PostalCodes: []string{"460 01", "460 06", "460 07", "460 08", "460 14", "460 15"},
 		},
 		{
@@ -66,6 +87,8 @@ func Towns() []Town {
 				},
 				DefaultLang: "cs", Demo: true, Hosts: []string{"ves.localhost", "horni-ves.localhost"},
 			},
+			Official: Official{Email: "starosta@hornives.example.cz", Name: "Petr Starý", Grants: []auth.Grant{
+				{Role: auth.Administrator}, {Role: auth.FeeClerk}, {Role: auth.CaseWorker, Department: "Obecní úřad"}}},
 			Citizens: 300, Seed: 44, Village: true, PostalCodes: []string{"463 44"},
 		},
 	}
@@ -89,6 +112,17 @@ func Ensure(ctx context.Context, d *db.DB, log *slog.Logger) error {
 		} else if err != nil {
 			return err
 		}
+		var officials int
+		if err := d.Read().QueryRow(ctx, `SELECT count(*) FROM staff WHERE tenant_id = $1`, t.ID).Scan(&officials); err != nil {
+			return err
+		}
+		if officials == 0 {
+			o := town.Official
+			if _, err := (&auth.StaffStore{DB: d}).Provision(ctx, audit.System, t.ID, o.Email, o.Name, OfficialPassword,
+				OfficialSecret, o.Grants); err != nil {
+				return fmt.Errorf("demo official of %s: %w", t.Name, err)
+			}
+		}
 		n, err := people.Count(ctx, t.ID)
 		if err != nil {
 			return err
@@ -107,4 +141,18 @@ func Ensure(ctx context.Context, d *db.DB, log *slog.Logger) error {
 			"companies", res.Companies, "obligations", res.Obligations, "took", res.Elapsed.Round(1e6).String())
 	}
 	return nil
+}
+
+// SignInHint tells a demo town's login page whom to sign in as, with the
+// code the authenticator would show now.
+func SignInHint(t *tenant.Tenant, now time.Time) (email, password, code string, ok bool) {
+	if t == nil || !t.Demo {
+		return "", "", "", false
+	}
+	for _, town := range Towns() {
+		if town.Tenant.Slug == t.Slug {
+			return town.Official.Email, OfficialPassword, auth.TOTPCode(OfficialSecret, now), true
+		}
+	}
+	return "", "", "", false
 }

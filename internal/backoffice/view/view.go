@@ -6,6 +6,12 @@ package view
 type LoginData struct {
 	Email    string
 	ErrorKey string // i18n key of the problem, "" when none
+	Demo     *DemoHint
+}
+
+// DemoHint shows a demo town's official and the current code.
+type DemoHint struct {
+	Email, Password, Code string
 }
 
 // InviteData is the form that sets an invited official's password.
