@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,14 +68,6 @@ func (b *browser) cookie() string {
 	return ""
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // An invited official sets a password and a second factor, signs in (with a
 // new session id), sees the back office, signs out; every step is audited,
 // failures say nothing about which part was wrong, and guessing is throttled.
@@ -90,8 +81,8 @@ func TestOfficialSignIn(t *testing.T) {
 		_, token = fixture.Official(t, d, town, "jana@lhota.test", auth.Grant{Role: auth.FeeClerk},
 			auth.Grant{Role: auth.CaseWorker, Department: "Matrika"})
 	})
-	clk := &testClock{t: time.Now().UTC()}
-	p.office.Staff.Now = clk.now
+	clk := fixture.NewClock(time.Now().UTC())
+	p.office.Staff.Now = clk.Now
 	b := newBrowser(t, h, "lhota.test")
 
 	if code, _, hdr := b.do("GET", "/urad/", nil, nil); code != 303 || hdr.Get("Location") != "/urad/prihlaseni" {
@@ -115,14 +106,14 @@ func TestOfficialSignIn(t *testing.T) {
 	if code, body, _ := b.do("POST", "/urad/pozvanka/overeni", url.Values{"code": {"000000"}}, nil); code != 400 || !strings.Contains(body, secret) {
 		t.Fatalf("wrong confirmation code: %d", code)
 	}
-	if code, _, hdr := b.do("POST", "/urad/pozvanka/overeni", url.Values{"code": {auth.TOTPCode(secret, clk.now())}}, nil); code != 303 || hdr.Get("Location") != "/urad/prihlaseni" {
+	if code, _, hdr := b.do("POST", "/urad/pozvanka/overeni", url.Values{"code": {auth.TOTPCode(secret, clk.Now())}}, nil); code != 303 || hdr.Get("Location") != "/urad/prihlaseni" {
 		t.Fatalf("confirmation: %d", code)
 	}
 
 	// A wrong password and an unknown e-mail get the same answer.
-	clk.add(30 * time.Second)
+	clk.Add(30 * time.Second)
 	for _, f := range []url.Values{
-		{"email": {"jana@lhota.test"}, "password": {"špatné heslo!!"}, "code": {auth.TOTPCode(secret, clk.now())}},
+		{"email": {"jana@lhota.test"}, "password": {"špatné heslo!!"}, "code": {auth.TOTPCode(secret, clk.Now())}},
 		{"email": {"nikdo@lhota.test"}, "password": {"dlouhé heslo z vět"}, "code": {"123456"}},
 	} {
 		if code, body, _ := b.do("POST", "/urad/prihlaseni", f, nil); code != 403 || !strings.Contains(body, "Přihlášení se nepodařilo") {
@@ -130,9 +121,9 @@ func TestOfficialSignIn(t *testing.T) {
 		}
 	}
 	before := b.cookie()
-	clk.add(30 * time.Second)
+	clk.Add(30 * time.Second)
 	code, _, hdr := b.do("POST", "/urad/prihlaseni", url.Values{"email": {"Jana@Lhota.test"}, "password": {"dlouhé heslo z vět"},
-		"code": {auth.TOTPCode(secret, clk.now())}}, nil)
+		"code": {auth.TOTPCode(secret, clk.Now())}}, nil)
 	if code != 303 || hdr.Get("Location") != "/urad/" {
 		t.Fatalf("login: %d %s", code, hdr.Get("Location"))
 	}

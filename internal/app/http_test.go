@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,7 +102,6 @@ func TestPanicRecovery(t *testing.T) {
 	if w.Code != 500 || !strings.Contains(w.Body.String(), w.Header().Get("X-Request-Id")) {
 		t.Fatalf("panic: %d\n%.300s", w.Code, w.Body.String())
 	}
-	_ = context.Background()
 }
 
 // Metrics name routes by their pattern, not by the path (ids in paths would

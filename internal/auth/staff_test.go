@@ -56,14 +56,6 @@ func TestPasswordProblem(t *testing.T) {
 
 var admin = audit.Actor{Kind: audit.ActorStaff, ID: 1, Name: "Správce"}
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // The whole life of an official: invitation, password, second factor,
 // login, reuse of a code, lockout, reset, grants, disable.
 func TestStaffLifecycle(t *testing.T) {
@@ -72,8 +64,8 @@ func TestStaffLifecycle(t *testing.T) {
 	d := dbtest.Open(t)
 	town := fixture.Town(t, d, "a", 0)
 	other := fixture.Town(t, d, "b", 0)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	s := &auth.StaffStore{DB: d, Issuer: "Radnice Test", Now: clk.now}
+	clk := fixture.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	s := &auth.StaffStore{DB: d, Issuer: "Radnice Test", Now: clk.Now}
 
 	token, st, err := s.Invite(ctx, admin, town.ID, " Jana.Nova@Mesto.Example ", "Jana Nová",
 		[]auth.Grant{{Role: auth.CaseWorker, Department: "Stavební úřad"}, {Role: auth.Editor}})
@@ -109,7 +101,7 @@ func TestStaffLifecycle(t *testing.T) {
 	if err := s.ConfirmTOTP(ctx, town.ID, st.ID, "123"); !errors.Is(err, derr.ErrInvalid) {
 		t.Fatalf("bad confirmation code: %v", err)
 	}
-	if err := s.ConfirmTOTP(ctx, town.ID, st.ID, auth.TOTPCode(secret, clk.now())); err != nil {
+	if err := s.ConfirmTOTP(ctx, town.ID, st.ID, auth.TOTPCode(secret, clk.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.BeginTOTP(ctx, town.ID, st.ID); !errors.Is(err, derr.ErrConflict) {
@@ -120,11 +112,11 @@ func TestStaffLifecycle(t *testing.T) {
 	login := func(pw, code string) (*auth.Staff, error) {
 		return s.Authenticate(ctx, town.ID, "JANA.NOVA@mesto.example", pw, code)
 	}
-	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.now())); !errors.Is(err, auth.ErrBadCredentials) {
+	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.Now())); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("reused confirmation code: %v", err)
 	}
-	clk.add(30 * time.Second)
-	code := auth.TOTPCode(secret, clk.now())
+	clk.Add(30 * time.Second)
+	code := auth.TOTPCode(secret, clk.Now())
 	got, err := login("dlouhé heslo z vět", code)
 	if err != nil {
 		t.Fatalf("login: %v", err)
@@ -143,17 +135,17 @@ func TestStaffLifecycle(t *testing.T) {
 	// Ten failures in a row lock the account, even for the right
 	// credentials; the replayed code above was the first.
 	for i := range 9 {
-		clk.add(time.Second)
+		clk.Add(time.Second)
 		if _, err := login("wrong password!!", "000000"); !errors.Is(err, auth.ErrBadCredentials) {
 			t.Fatalf("failure %d: %v", i, err)
 		}
 	}
-	clk.add(30 * time.Second)
-	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.now())); !errors.Is(err, auth.ErrLocked) {
+	clk.Add(30 * time.Second)
+	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.Now())); !errors.Is(err, auth.ErrLocked) {
 		t.Fatalf("locked account: %v", err)
 	}
-	clk.add(16 * time.Minute)
-	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.now())); err != nil {
+	clk.Add(16 * time.Minute)
+	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.Now())); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
 
@@ -165,7 +157,7 @@ func TestStaffLifecycle(t *testing.T) {
 	if err != nil || reset == "" {
 		t.Fatalf("reset: %q %v", reset, err)
 	}
-	clk.add(2 * time.Hour)
+	clk.Add(2 * time.Hour)
 	if err := s.ResetPassword(ctx, town.ID, reset, "nové dlouhé heslo"); !errors.Is(err, derr.ErrInvalid) {
 		t.Fatalf("expired reset token: %v", err)
 	}
@@ -173,12 +165,12 @@ func TestStaffLifecycle(t *testing.T) {
 	if err := s.ResetPassword(ctx, town.ID, reset, "nové dlouhé heslo"); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(30 * time.Second)
-	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.now())); !errors.Is(err, auth.ErrBadCredentials) {
+	clk.Add(30 * time.Second)
+	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.Now())); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("old password after reset: %v", err)
 	}
-	clk.add(30 * time.Second)
-	if _, err := login("nové dlouhé heslo", auth.TOTPCode(secret, clk.now())); err != nil {
+	clk.Add(30 * time.Second)
+	if _, err := login("nové dlouhé heslo", auth.TOTPCode(secret, clk.Now())); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
 
@@ -201,8 +193,8 @@ func TestStaffLifecycle(t *testing.T) {
 	if err := s.Disable(ctx, admin, town.ID, st.ID); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(30 * time.Second)
-	if _, err := login("nové dlouhé heslo", auth.TOTPCode(secret, clk.now())); !errors.Is(err, auth.ErrBadCredentials) {
+	clk.Add(30 * time.Second)
+	if _, err := login("nové dlouhé heslo", auth.TOTPCode(secret, clk.Now())); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("disabled official: %v", err)
 	}
 
@@ -266,14 +258,14 @@ func TestConcurrentCodeUse(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	town := fixture.Town(t, d, "a", 0)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	s := &auth.StaffStore{DB: d, Now: clk.now}
+	clk := fixture.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	s := &auth.StaffStore{DB: d, Now: clk.Now}
 	token, st, _ := s.Invite(ctx, admin, town.ID, "a@b.example", "A", nil)
 	s.AcceptInvite(ctx, town.ID, token, "dlouhé heslo z vět")
 	_, secret, _ := s.BeginTOTP(ctx, town.ID, st.ID)
-	s.ConfirmTOTP(ctx, town.ID, st.ID, auth.TOTPCode(secret, clk.now()))
-	clk.add(30 * time.Second)
-	code := auth.TOTPCode(secret, clk.now())
+	s.ConfirmTOTP(ctx, town.ID, st.ID, auth.TOTPCode(secret, clk.Now()))
+	clk.Add(30 * time.Second)
+	code := auth.TOTPCode(secret, clk.Now())
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
