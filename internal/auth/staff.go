@@ -453,12 +453,7 @@ func (s *StaffStore) failed(ctx context.Context, tenantID, id int64, now time.Ti
 // Get returns one official of the town.
 func (s *StaffStore) Get(ctx context.Context, tenantID, id int64) (_ *Staff, err error) {
 	defer derr.Wrap(&err, "auth.Get(%d, %d)", tenantID, id)
-	var st *Staff
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		st, err = getStaff(ctx, tx, tenantID, id)
-		return err
-	})
-	return st, err
+	return getStaff(ctx, s.DB.Read(), tenantID, id)
 }
 
 func getStaff(ctx context.Context, q db.Querier, tenantID, id int64) (*Staff, error) {
