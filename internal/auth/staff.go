@@ -8,10 +8,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +19,7 @@ import (
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/derr"
+	"github.com/radnice/radnice/internal/token"
 )
 
 // Role is what an official may do.
@@ -198,25 +195,18 @@ func insertGrants(ctx context.Context, tx *db.Tx, tenantID, staffID int64, grant
 }
 
 func newStaffToken(ctx context.Context, tx *db.Tx, tenantID, staffID int64, purpose string, now, expires time.Time) (string, error) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
+	tok, digest := token.New()
 	_, err := tx.Exec(ctx, `INSERT INTO staff_tokens (id, tenant_id, staff_id, purpose, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, hashToken(token), tenantID, staffID, purpose, now, expires)
-	return token, err
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+		VALUES ($1, $2, $3, $4, $5, $6)`, digest, tenantID, staffID, purpose, now, expires)
+	return tok, err
 }
 
 // useToken consumes a live token of purpose and returns its official.
-func useToken(ctx context.Context, tx *db.Tx, tenantID int64, token, purpose string, now time.Time) (int64, error) {
+func useToken(ctx context.Context, tx *db.Tx, tenantID int64, tok, purpose string, now time.Time) (int64, error) {
 	var staffID int64
 	err := tx.QueryRow(ctx, `UPDATE staff_tokens SET used_at = $1
 		WHERE id = $2 AND tenant_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $1
-		RETURNING staff_id`, now, hashToken(token), tenantID, purpose).Scan(&staffID)
+		RETURNING staff_id`, now, token.Digest(tok), tenantID, purpose).Scan(&staffID)
 	if errors.Is(err, db.ErrNoRows) {
 		return 0, derr.Invalid("token", "auth.token.invalid", "the link is not valid or has expired")
 	}
@@ -379,11 +369,10 @@ func (s *StaffStore) Authenticate(ctx context.Context, tenantID int64, email, pa
 	var id, lastStep int64
 	var hash, secret string
 	var confirmed, disabled bool
-	var failed int
 	var locked *time.Time
 	err = s.DB.Read().QueryRow(ctx, `SELECT id, password_hash, totp_secret, totp_confirmed, totp_last_step, disabled,
-		failed_logins, locked_until FROM staff WHERE tenant_id = $1 AND email = $2`, tenantID, normalizeEmail(email)).
-		Scan(&id, &hash, &secret, &confirmed, &lastStep, &disabled, &failed, &locked)
+		locked_until FROM staff WHERE tenant_id = $1 AND email = $2`, tenantID, normalizeEmail(email)).
+		Scan(&id, &hash, &secret, &confirmed, &lastStep, &disabled, &locked)
 	if errors.Is(err, db.ErrNoRows) {
 		CheckPassword(dummyHash, password) // same time as a wrong password
 		return nil, ErrBadCredentials

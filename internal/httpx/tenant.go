@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/http"
 
@@ -25,8 +24,4 @@ func ResolveTenant(reg *tenant.Registry, unknown, failed http.Handler, next http
 		}
 		next.ServeHTTP(w, r.WithContext(WithTenant(r.Context(), t)))
 	})
-}
-
-func constantTimeEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -10,16 +10,13 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/derr"
+	"github.com/radnice/radnice/internal/token"
 )
 
 // Session is one browser's session with one town.
@@ -51,20 +48,8 @@ func (s *Store) now() time.Time {
 	return time.Now().UTC()
 }
 
-func newToken() (token, id string) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // Create starts a session and returns the token for the cookie.
-func (s *Store) Create(ctx context.Context, tenantID int64, data map[string]string) (token string, _ *Session, err error) {
+func (s *Store) Create(ctx context.Context, tenantID int64, data map[string]string) (tok string, _ *Session, err error) {
 	defer derr.Wrap(&err, "session.Create(%d)", tenantID)
 	if data == nil {
 		data = map[string]string{}
@@ -74,24 +59,24 @@ func (s *Store) Create(ctx context.Context, tenantID int64, data map[string]stri
 		return "", nil, err
 	}
 	now := s.now()
-	token, id := newToken()
+	tok, id := token.New()
 	sess := &Session{id: id, TenantID: tenantID, Data: data, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.Max)}
 	_, err = s.DB.Write().Exec(ctx, `INSERT INTO sessions (id, tenant_id, data, created_at, last_seen_at, expires_at)
 		VALUES ($1, $2, $3, $4, $4, $5)`, id, tenantID, string(b), now, sess.ExpiresAt)
 	if err != nil {
 		return "", nil, err
 	}
-	return token, sess, nil
+	return tok, sess, nil
 }
 
-// Get returns the live session for token in the town, or ErrNotFound when
+// Get returns the live session for tok in the town, or ErrNotFound when
 // there is none, it belongs to another town, or it has expired.
-func (s *Store) Get(ctx context.Context, tenantID int64, token string) (_ *Session, err error) {
+func (s *Store) Get(ctx context.Context, tenantID int64, tok string) (_ *Session, err error) {
 	defer derr.Wrap(&err, "session.Get")
-	if len(token) != 43 {
+	if len(tok) != token.Len {
 		return nil, derr.ErrNotFound
 	}
-	id := hashToken(token)
+	id := token.Digest(tok)
 	var sess Session
 	var data string
 	err = s.DB.Read().QueryRow(ctx, `SELECT tenant_id, data, created_at, last_seen_at, expires_at FROM sessions
@@ -134,10 +119,10 @@ func (s *Store) Save(ctx context.Context, sess *Session) (err error) {
 // Renew moves the session to a new token, with a new absolute expiry, and
 // returns the new token; the old one stops working at once. Call it at every
 // login and every change of rights.
-func (s *Store) Renew(ctx context.Context, sess *Session) (token string, err error) {
+func (s *Store) Renew(ctx context.Context, sess *Session) (tok string, err error) {
 	defer derr.Wrap(&err, "session.Renew")
 	now := s.now()
-	token, id := newToken()
+	tok, id := token.New()
 	n, err := s.DB.Write().Exec(ctx, `UPDATE sessions SET id = $1, created_at = $2, last_seen_at = $2, expires_at = $3
 		WHERE id = $4`, id, now, now.Add(s.Max), sess.id)
 	if err != nil {
@@ -147,7 +132,7 @@ func (s *Store) Renew(ctx context.Context, sess *Session) (token string, err err
 		return "", derr.ErrNotFound
 	}
 	sess.id, sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = id, now, now, now.Add(s.Max)
-	return token, nil
+	return tok, nil
 }
 
 // Delete ends the session (logout).

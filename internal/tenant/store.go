@@ -166,10 +166,14 @@ func (r *Registry) ByHost(ctx context.Context, host string) (*Tenant, error) {
 	r.mu.RUnlock()
 	if stale {
 		if err := r.Reload(ctx); err != nil {
-			// Keep serving what we know; the database may be back soon.
 			if errors.Is(err, context.Canceled) {
 				return nil, err
 			}
+			// Keep serving what we know and try again after another TTL,
+			// so a database that is away is not asked on every request.
+			r.mu.Lock()
+			r.loaded = time.Now()
+			r.mu.Unlock()
 		}
 	}
 	r.mu.RLock()

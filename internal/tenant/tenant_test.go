@@ -141,3 +141,25 @@ func TestStoreAndRegistry(t *testing.T) {
 		t.Fatalf("after reload: %v, %v", tn, err)
 	}
 }
+
+// With the database away, the registry keeps answering from what it knows.
+func TestRegistrySurvivesDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	s := &tenant.Store{DB: d}
+	a := valid()
+	if err := s.Create(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := tenant.NewRegistry(ctx, s, time.Nanosecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	for range 3 {
+		if tn, err := reg.ByHost(ctx, "lhota.example"); err != nil || tn.ID != a.ID {
+			t.Fatalf("during the outage: %v, %v", tn, err)
+		}
+	}
+}
