@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/radnice/radnice/internal/access"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/fixture"
@@ -88,7 +90,14 @@ func TestTownsNeverMix(t *testing.T) {
 		b = fixture.Town(t, d, "beta", 150)
 	})
 	d := p.db
-	aToken, _, err := p.sessions.Store.Create(ctx, a.ID, map[string]string{"note": "session of alfa"})
+	// A's session is a signed-in citizen of A (the company representative,
+	// who acts for a company too).
+	var aAccount int64
+	if err := d.Read().QueryRow(ctx, `SELECT min(id) FROM accounts WHERE tenant_id = $1`, a.ID).Scan(&aAccount); err != nil {
+		t.Fatal(err)
+	}
+	aToken, _, err := p.sessions.Store.Create(ctx, a.ID, map[string]string{"note": "session of alfa",
+		access.KeyAccount: strconv.FormatInt(aAccount, 10), access.KeyLevel: "2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +223,9 @@ func TestTownsNeverMix(t *testing.T) {
 	// 4. No page at B's host shows a value only A has, even when the
 	// browser presents A's session cookie. Every route is walked.
 	samples := map[string]string{
-		"GET /jazyk/{lang}": "/jazyk/en?next=/",
-		"/":                 "/neexistuje",
+		"GET /jazyk/{lang}":          "/jazyk/en?next=/",
+		"GET /prihlaseni/{provider}": "/prihlaseni/bankid",
+		"/":                          "/neexistuje",
 	}
 	var paths []string
 	for _, r := range append(p.web.Routes(), p.office.Routes()...) {
@@ -235,7 +245,9 @@ func TestTownsNeverMix(t *testing.T) {
 	for _, path := range paths {
 		for _, lang := range []string{"cs", "en"} {
 			w := get(t, h, http.MethodGet, "beta.test", path, map[string]string{"Cookie": "radnice=" + aToken + "; lang=" + lang})
-			if w.Code >= 500 {
+			// The fixture's identity provider answers nowhere: its login
+			// start says "unavailable" (503) by design.
+			if w.Code >= 500 && !(path == "/prihlaseni/bankid" && w.Code == http.StatusServiceUnavailable) {
 				t.Errorf("%s at B: status %d", path, w.Code)
 			}
 			body := w.Body.String()

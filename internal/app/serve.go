@@ -13,6 +13,8 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/radnice/radnice/internal/access"
+	"github.com/radnice/radnice/internal/account"
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth"
 	"github.com/radnice/radnice/internal/backoffice"
@@ -21,6 +23,8 @@ import (
 	"github.com/radnice/radnice/internal/demo"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/jobs"
+	"github.com/radnice/radnice/internal/obligation"
+	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/session"
 	"github.com/radnice/radnice/internal/tenant"
@@ -186,14 +190,23 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 		return nil, err
 	}
 	sessions := &httpx.Sessions{Store: sessStore, Secure: cfg.CookieSecure, TrustProxy: cfg.TrustProxy}
-	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg}
 	auditLog := &audit.Store{DB: d}
+	staff := &auth.StaffStore{DB: d, Audit: auditLog, Issuer: "Radnice"}
+	accounts := &account.Store{DB: d, Audit: auditLog}
+	acc := &access.Service{DB: d, Accounts: accounts, Staff: staff, Audit: auditLog}
+	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg, Access: acc,
+		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions, Audit: auditLog,
+		Persons: &person.Store{DB: d}, Obligations: &obligation.Store{DB: d}, TrustProxy: cfg.TrustProxy,
+		// Per address: a household or an office behind one NAT logs in
+		// together, but nobody starts 20 logins in five minutes.
+		LoginLimit: &ratelimit.Limiter{Max: 20, Window: 5 * time.Minute},
+	}
 	p := &portal{
 		cfg: cfg, log: log, db: d, demo: demoMode, tenants: reg, queue: q, sessions: sessions,
 		metrics: httpx.NewMetrics(d),
 		web:     pages,
 		office: &backoffice.Handlers{
-			Pages: pages, Staff: &auth.StaffStore{DB: d, Audit: auditLog, Issuer: "Radnice"}, Audit: auditLog,
+			Pages: pages, Staff: staff, Audit: auditLog,
 			Sessions: sessions, Log: log, TrustProxy: cfg.TrustProxy,
 			// Per address: an office behind one NAT signs in together in the
 			// morning; per account: a guesser is slowed long before the lock.
@@ -217,10 +230,10 @@ func (a *portal) handler() http.Handler {
 	site := httpx.ResolveTenant(a.tenants, a.web.UnknownHost(), a.web.ErrorHandler(http.StatusServiceUnavailable),
 		httpx.ChooseLang(
 			httpx.CSRF(a.web.ErrorHandler(http.StatusForbidden), nil,
-				a.sessions.Load(
+				a.sessions.Load(a.web.LoadPrincipal(
 					// MaxBytesHandler copies the request: Route must sit inside
 					// it to see the pattern the mux sets.
-					http.MaxBytesHandler(httpx.Route(mux), 1<<20)))))
+					http.MaxBytesHandler(httpx.Route(mux), 1<<20))))))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", a.healthz)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/radnice/radnice/internal/access"
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth"
 	"github.com/radnice/radnice/internal/backoffice/view"
@@ -41,7 +42,7 @@ type Handlers struct {
 
 // Session keys.
 const (
-	keyStaff       = "staff_id"       // a signed-in official
+	keyStaff       = access.KeyStaff  // a signed-in official
 	keyEnrolStaff  = "enrol_staff_id" // an invited official setting up the second factor
 	keyEnrolSecret = "enrol_secret"
 	keyEnrolURL    = "enrol_url"
@@ -50,21 +51,19 @@ const (
 // Routes lists every route of the backoffice.
 func (h *Handlers) Routes() []web.Route {
 	return []web.Route{
-		{Pattern: "GET /urad/{$}", Handler: h.dashboard},
-		{Pattern: "GET /urad/prihlaseni", Handler: h.loginForm},
-		{Pattern: "POST /urad/prihlaseni", Handler: h.login},
-		{Pattern: "POST /urad/odhlaseni", Handler: h.logout},
-		{Pattern: "GET /urad/pozvanka", Handler: h.inviteForm},
-		{Pattern: "POST /urad/pozvanka", Handler: h.acceptInvite},
-		{Pattern: "POST /urad/pozvanka/overeni", Handler: h.confirmTOTP},
+		{Pattern: "GET /urad/{$}", Access: access.Staff(), Handler: h.dashboard},
+		{Pattern: "GET /urad/prihlaseni", Access: access.Public(), Handler: h.loginForm},
+		{Pattern: "POST /urad/prihlaseni", Access: access.Public(), Handler: h.login},
+		{Pattern: "POST /urad/odhlaseni", Access: access.Public(), Handler: h.logout},
+		{Pattern: "GET /urad/pozvanka", Access: access.Public(), Handler: h.inviteForm},
+		{Pattern: "POST /urad/pozvanka", Access: access.Public(), Handler: h.acceptInvite},
+		{Pattern: "POST /urad/pozvanka/overeni", Access: access.Public(), Handler: h.confirmTOTP},
 	}
 }
 
-// Register adds the routes to mux.
+// Register adds the routes to mux, each behind the access guard.
 func (h *Handlers) Register(mux *http.ServeMux) {
-	for _, r := range h.Routes() {
-		mux.HandleFunc(r.Pattern, r.Handler)
-	}
+	h.Pages.RegisterRoutes(mux, h.Routes())
 }
 
 func (h *Handlers) page(r *http.Request, titleKey string) *webview.Page {
@@ -73,30 +72,16 @@ func (h *Handlers) page(r *http.Request, titleKey string) *webview.Page {
 	return p
 }
 
-// actor is the signed-in official, or nil.
+// official is the signed-in official, or nil.
 func (h *Handlers) official(r *http.Request) *auth.Staff {
-	sess := httpx.Session(r.Context())
-	t := httpx.Tenant(r.Context())
-	if sess == nil || t == nil {
-		return nil
+	if p := web.Principal(r.Context()); p.Kind == access.Official {
+		return p.Staff
 	}
-	id, err := strconv.ParseInt(sess.Data[keyStaff], 10, 64)
-	if err != nil || id <= 0 {
-		return nil
-	}
-	st, err := h.Staff.Get(r.Context(), t.ID, id)
-	if err != nil || st.Disabled {
-		return nil
-	}
-	return st
+	return nil
 }
 
 func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) {
 	st := h.official(r)
-	if st == nil {
-		http.Redirect(w, r, "/urad/prihlaseni", http.StatusSeeOther)
-		return
-	}
 	d := view.DashboardData{Name: st.Name, Email: st.Email}
 	for _, g := range st.Grants {
 		if g.Role == auth.CaseWorker {
@@ -164,7 +149,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if _, err := h.Sessions.Login(w, r, map[string]string{keyStaff: strconv.FormatInt(st.ID, 10)}); err != nil {
+	if _, err := h.Sessions.Login(w, r, "staff:"+strconv.FormatInt(st.ID, 10), map[string]string{keyStaff: strconv.FormatInt(st.ID, 10)}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -223,7 +208,7 @@ func (h *Handlers) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if _, err := h.Sessions.Login(w, r, map[string]string{keyEnrolStaff: strconv.FormatInt(st.ID, 10),
+	if _, err := h.Sessions.Login(w, r, "", map[string]string{keyEnrolStaff: strconv.FormatInt(st.ID, 10),
 		keyEnrolSecret: secret, keyEnrolURL: url}); err != nil {
 		h.fail(w, r, err)
 		return

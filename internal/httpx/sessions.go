@@ -75,20 +75,42 @@ func (s *Sessions) Start(w http.ResponseWriter, r *http.Request, data map[string
 
 // Login puts data in the request's session under a new token (a session
 // begun before login, e.g. by an attacker who planted its cookie, is worth
-// nothing after it), or starts a session when there is none.
-func (s *Sessions) Login(w http.ResponseWriter, r *http.Request, data map[string]string) (*session.Session, error) {
+// nothing after it), or starts a session when there is none. principal
+// names the owner ("account:12", "staff:3") so that their sessions can be
+// listed and ended together.
+func (s *Sessions) Login(w http.ResponseWriter, r *http.Request, principal string, data map[string]string) (*session.Session, error) {
 	sess := Session(r.Context())
+	fresh := ""
 	if sess == nil {
-		return s.Start(w, r, data)
+		t := Tenant(r.Context())
+		if t == nil {
+			return nil, errors.New("session: no town")
+		}
+		var err error
+		if fresh, sess, err = s.Store.Create(r.Context(), t.ID, data); err != nil {
+			return nil, err
+		}
 	}
 	sess.Data = data
+	sess.Principal = principal
+	sess.UserAgent = r.UserAgent()
+	sess.IP = ClientIP(r, s.TrustProxy)
 	if err := s.Store.Save(r.Context(), sess); err != nil {
 		return nil, err
+	}
+	if fresh != "" {
+		s.set(w, r, fresh)
+		return sess, nil
 	}
 	if err := s.Renew(w, r, sess); err != nil {
 		return nil, err
 	}
 	return sess, nil
+}
+
+// Save stores changed session data (the acting party, a login attempt).
+func (s *Sessions) Save(r *http.Request, sess *session.Session) error {
+	return s.Store.Save(r.Context(), sess)
 }
 
 // Renew gives the request's session a new token (call it at login).

@@ -111,6 +111,45 @@ func (s *Store) ForPerson(ctx context.Context, tenantID, personID int64) (_ []*O
 	return out, rows.Err()
 }
 
+// Line is an obligation with its kind's names and what is still owed.
+type Line struct {
+	Obligation
+	KindCS, KindEN string
+	Balance        int64 // haléře still owed (negative: overpaid)
+}
+
+// Overview lists what one owner (a person, or a company when personID is
+// 0) owes, with balances from the ledger, newest due date first.
+func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int64) (_ []Line, err error) {
+	defer derr.Wrap(&err, "obligation.Overview(%d, p%d, c%d)", tenantID, personID, companyID)
+	owner, id := "o.person_id", personID
+	if personID == 0 {
+		owner, id = "o.company_id", companyID
+	}
+	if id == 0 {
+		return nil, derr.ErrNotFound
+	}
+	rows, err := s.DB.Read().Query(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
+		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
+		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0)
+		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
+		WHERE o.tenant_id = $1 AND `+owner+` = $2 ORDER BY o.due_date DESC, o.id LIMIT 200`, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Line
+	for rows.Next() {
+		var l Line
+		if err := rows.Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period, &l.Description,
+			&l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/radnice/radnice/internal/db"
@@ -21,9 +22,14 @@ import (
 
 // Session is one browser's session with one town.
 type Session struct {
-	id         string // hex SHA-256 of the token
-	TenantID   int64
-	Data       map[string]string
+	id       string // hex SHA-256 of the token
+	TenantID int64
+	Data     map[string]string
+	// Principal is whose session it is ("account:12", "staff:3"), "" before
+	// login; UserAgent and IP are as at login, to tell sessions apart.
+	Principal  string
+	UserAgent  string
+	IP         string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
@@ -79,8 +85,9 @@ func (s *Store) Get(ctx context.Context, tenantID int64, tok string) (_ *Session
 	id := token.Digest(tok)
 	var sess Session
 	var data string
-	err = s.DB.Read().QueryRow(ctx, `SELECT tenant_id, data, created_at, last_seen_at, expires_at FROM sessions
-		WHERE id = $1 AND tenant_id = $2`, id, tenantID).Scan(&sess.TenantID, &data, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt)
+	err = s.DB.Read().QueryRow(ctx, `SELECT tenant_id, data, principal, user_agent, ip, created_at, last_seen_at, expires_at FROM sessions
+		WHERE id = $1 AND tenant_id = $2`, id, tenantID).Scan(&sess.TenantID, &data, &sess.Principal, &sess.UserAgent, &sess.IP,
+		&sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt)
 	if errors.Is(err, db.ErrNoRows) {
 		return nil, derr.ErrNotFound
 	}
@@ -105,15 +112,85 @@ func (s *Store) Get(ctx context.Context, tenantID int64, tok string) (_ *Session
 	return &sess, nil
 }
 
-// Save stores the session's data.
+// Save stores the session's data and owner.
 func (s *Store) Save(ctx context.Context, sess *Session) (err error) {
 	defer derr.Wrap(&err, "session.Save")
 	b, err := json.Marshal(sess.Data)
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.Write().Exec(ctx, `UPDATE sessions SET data = $1 WHERE id = $2`, string(b), sess.id)
+	_, err = s.DB.Write().Exec(ctx, `UPDATE sessions SET data = $1, principal = $2, user_agent = $3, ip = $4 WHERE id = $5`,
+		string(b), sess.Principal, clip(sess.UserAgent, 300), clip(sess.IP, 64), sess.id)
 	return err
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.ToValidUTF8(s, "")
+}
+
+// Handle names the session in a list of one's sessions (to end one of
+// them); it is a prefix of the stored digest, worthless as a cookie.
+func (sess *Session) Handle() string { return sess.id[:16] }
+
+// List returns the live sessions of principal in the town, the most
+// recently used first.
+func (s *Store) List(ctx context.Context, tenantID int64, principal string) (_ []*Session, err error) {
+	defer derr.Wrap(&err, "session.List")
+	if principal == "" {
+		return nil, nil
+	}
+	now := s.now()
+	rows, err := s.DB.Read().Query(ctx, `SELECT id, user_agent, ip, created_at, last_seen_at, expires_at FROM sessions
+		WHERE tenant_id = $1 AND principal = $2 AND expires_at > $3 AND last_seen_at > $4
+		ORDER BY last_seen_at DESC, created_at DESC LIMIT 100`, tenantID, principal, now, now.Add(-s.Idle))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Session
+	for rows.Next() {
+		sess := &Session{TenantID: tenantID, Principal: principal}
+		if err := rows.Scan(&sess.id, &sess.UserAgent, &sess.IP, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt); err != nil {
+			return nil, err
+		}
+		out = append(out, sess)
+	}
+	return out, rows.Err()
+}
+
+// EndOthers ends every session of principal in the town except keep (nil:
+// all of them) and returns how many ended: "log out everywhere".
+func (s *Store) EndOthers(ctx context.Context, tenantID int64, principal string, keep *Session) (n int64, err error) {
+	defer derr.Wrap(&err, "session.EndOthers")
+	if principal == "" {
+		return 0, nil
+	}
+	keepID := ""
+	if keep != nil {
+		keepID = keep.id
+	}
+	return s.DB.Write().Exec(ctx, `DELETE FROM sessions WHERE tenant_id = $1 AND principal = $2 AND id <> $3`, tenantID, principal, keepID)
+}
+
+// EndByHandle ends one session of principal named by its Handle; ErrNotFound
+// when principal has no such session.
+func (s *Store) EndByHandle(ctx context.Context, tenantID int64, principal, handle string) (err error) {
+	defer derr.Wrap(&err, "session.EndByHandle")
+	if principal == "" || len(handle) != 16 || strings.Trim(handle, "0123456789abcdef") != "" {
+		return derr.ErrNotFound
+	}
+	n, err := s.DB.Write().Exec(ctx, `DELETE FROM sessions WHERE tenant_id = $1 AND principal = $2 AND substr(id, 1, 16) = $3`,
+		tenantID, principal, handle)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return derr.ErrNotFound
+	}
+	return nil
 }
 
 // Renew moves the session to a new token, with a new absolute expiry, and

@@ -1,32 +1,59 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
 
-// Route is one citizen page. The table is the whole public surface of this
-// face in one screen; tests walk it (every route must be in the tenant
-// isolation test and, later, the access matrix).
+	"github.com/radnice/radnice/internal/access"
+)
+
+// Route is one page. The table is the whole public surface of a face in one
+// screen; tests walk it (every route must be in the tenant isolation test
+// and the access matrix). Access is enforced by Guard before the handler
+// runs; the handler then asks the principal whom it acts for.
 type Route struct {
 	Pattern string
+	Access  access.Rule
 	Handler http.HandlerFunc
 }
 
 // Routes lists every route of the citizens' face.
 func (h *Handlers) Routes() []Route {
 	return []Route{
-		{"GET /{$}", h.home},
-		{"GET /kontakty", h.contacts},
-		{"GET /prohlaseni-o-pristupnosti", h.accessibility},
-		{"GET /jazyk/{lang}", h.switchLang},
-		{"GET /barvy.css", h.townCSS},
-		{"GET /erb.svg", h.coatOfArms},
-		{"/", h.notFound},
+		{"GET /{$}", access.Public(), h.home},
+		{"GET /kontakty", access.Public(), h.contacts},
+		{"GET /prohlaseni-o-pristupnosti", access.Public(), h.accessibility},
+		{"GET /jazyk/{lang}", access.Public(), h.switchLang},
+		{"GET /barvy.css", access.Public(), h.townCSS},
+		{"GET /erb.svg", access.Public(), h.coatOfArms},
+		{"GET /prihlaseni", access.Public(), h.loginPage},
+		{"GET /prihlaseni/navrat", access.Public(), h.loginCallback},
+		{"GET /prihlaseni/{provider}", access.Public(), h.loginStart},
+		{"GET /odhlaseni", access.Public(), h.logoutPage},
+		{"POST /odhlaseni", access.Public(), h.logout},
+		{"GET /souhlas", access.SignedInPendingConsent(), h.consentPage},
+		{"POST /souhlas", access.SignedInPendingConsent(), h.consentAccept},
+		{"GET /muj-ucet", access.SignedIn(), h.account},
+		{"POST /muj-ucet/propojeni", access.SignedIn(), h.requestLink},
+		{"POST /jednat-za", access.SignedIn(), h.switchActing},
+		{"GET /muj-ucet/zmocneni", access.SignedIn(), h.mandates},
+		{"POST /muj-ucet/zmocneni", access.SignedIn(), h.grantMandate},
+		{"POST /muj-ucet/zmocneni/{id}/odvolat", access.SignedIn(), h.revokeMandate},
+		{"GET /muj-ucet/relace", access.SignedIn(), h.sessions},
+		{"POST /muj-ucet/relace/odhlasit-vse", access.SignedIn(), h.endOtherSessions},
+		{"POST /muj-ucet/relace/{handle}/ukoncit", access.SignedIn(), h.endSession},
+		{"/", access.Public(), h.notFound},
 	}
 }
 
-// Register adds the routes to mux.
+// Register adds the routes to mux, each behind its guard.
 func (h *Handlers) Register(mux *http.ServeMux) {
 	h.mux = mux
-	for _, r := range h.Routes() {
-		mux.HandleFunc(r.Pattern, r.Handler)
+	h.RegisterRoutes(mux, h.Routes())
+}
+
+// RegisterRoutes adds routes of any face to mux, each behind its guard.
+func (h *Handlers) RegisterRoutes(mux *http.ServeMux, routes []Route) {
+	for _, r := range routes {
+		mux.HandleFunc(r.Pattern, h.Guard(r.Access, r.Handler))
 	}
 }

@@ -14,8 +14,14 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/radnice/radnice/internal/access"
+	"github.com/radnice/radnice/internal/account"
+	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/httpx"
+	"github.com/radnice/radnice/internal/obligation"
+	"github.com/radnice/radnice/internal/person"
+	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web/view"
 )
@@ -25,6 +31,16 @@ type Handlers struct {
 	Log     *slog.Logger
 	Demo    bool
 	Tenants *tenant.Registry // to brand error pages answered before the town is known
+	Access  *access.Service  // who is asking; nil serves everybody as anonymous
+
+	Accounts    *account.Store
+	Logins      *account.Logins
+	Sessions    *httpx.Sessions
+	Audit       *audit.Store
+	Persons     *person.Store
+	Obligations *obligation.Store
+	LoginLimit  *ratelimit.Limiter // login starts per client address
+	TrustProxy  bool
 
 	mux        *http.ServeMux
 	readyOnce  sync.Once
@@ -46,6 +62,9 @@ func (h *Handlers) Page(r *http.Request, title string) *view.Page {
 		p.Demo = true
 	}
 	p.Title = title
+	if pr := access.From(r.Context()); pr != nil {
+		p.User = userBar(pr, p.Lang)
+	}
 	for _, n := range nav {
 		p.Nav = append(p.Nav, view.NavItem{Key: n.key, Href: n.href, Current: r.URL.Path == n.href})
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/radnice/radnice/internal/fixture"
+	"github.com/radnice/radnice/internal/testclock"
 )
 
 const redirect = "https://radnice.example/login/callback"
@@ -398,7 +398,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func TestClockDrivesAttemptAge(t *testing.T) {
 	f := setup(t, NIA)
-	clk := fixture.NewClock(time.Now())
+	clk := testclock.New(time.Now())
 	f.c.Now = clk.Now
 	a, state, code := f.login(t, LevelLow, "s", nil)
 	clk.Add(AttemptTTL + time.Second)
@@ -407,7 +407,7 @@ func TestClockDrivesAttemptAge(t *testing.T) {
 	}
 	// Within the TTL the same clock is used for token expiry too.
 	f2 := setup(t, NIA)
-	clk2 := fixture.NewClock(time.Now())
+	clk2 := testclock.New(time.Now())
 	f2.c.Now = clk2.Now
 	a, state, code = f2.login(t, LevelLow, "s", nil)
 	clk2.Add(AttemptTTL - time.Second) // token lives 5 minutes

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/radnice/radnice/internal/fixture"
+	"github.com/radnice/radnice/internal/testclock"
 	"golang.org/x/oauth2"
 )
 
@@ -218,7 +218,7 @@ func TestMountedProviderRefusals(t *testing.T) {
 	})
 
 	t.Run("code expires after 10 minutes", func(t *testing.T) {
-		clk := fixture.NewClock(time.Now())
+		clk := testclock.New(time.Now())
 		m2 := mount(t)
 		m2.p.Now = clk.Now
 		rp := m2.rp(t, "jizerov", jz.secret, jz.redirect)

@@ -21,6 +21,24 @@ type Page struct {
 	AssetVersion string         // cache-busting version of /static files
 	Nav          []NavItem      // main navigation
 	RequestID    string         // shown on error pages, to quote when reporting
+	User         *User          // who is signed in; nil for anonymous
+}
+
+// User is the signed-in person in the header.
+type User struct {
+	Name     string
+	Official bool
+	// Acting is whom a citizen acts for when it is not themselves.
+	Acting string
+	// Parties, when more than one, are offered in the "acting as" switch.
+	Parties []PartyOption
+}
+
+// PartyOption is one party in the "acting as" switch.
+type PartyOption struct {
+	Key      string
+	Label    string
+	Selected bool
 }
 
 // NavItem is one link of the main navigation.
