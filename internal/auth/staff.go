@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/db"
@@ -129,16 +130,34 @@ func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 
 func validateGrants(grants []Grant) error {
 	var v derr.InvalidError
-	for _, g := range grants {
-		if !slices.Contains(Roles, g.Role) {
-			v.Add("role", "auth.role.unknown", fmt.Sprintf("unknown role %q", g.Role))
-		}
-		if g.Role == CaseWorker && strings.TrimSpace(g.Department) == "" {
-			v.Add("department", "auth.role.department", "a case worker needs a department")
-		}
-	}
+	checkGrants(&v, grants)
 	return v.Err()
 }
+
+// checkGrants adds what is wrong with grants to v, each problem once.
+func checkGrants(v *derr.InvalidError, grants []Grant) {
+	seen := map[string]bool{}
+	add := func(field, key, msg string) {
+		if !seen[key] {
+			seen[key] = true
+			v.Add(field, key, msg)
+		}
+	}
+	for _, g := range grants {
+		dep := strings.TrimSpace(g.Department)
+		switch {
+		case !slices.Contains(Roles, g.Role):
+			add("role", "auth.role.unknown", fmt.Sprintf("unknown role %q", g.Role))
+		case g.Role == CaseWorker && dep == "":
+			add("department", "auth.role.department", "a case worker needs a department")
+		case len([]rune(dep)) > maxDepartment || !utf8.ValidString(dep) || strings.ContainsRune(dep, 0):
+			add("department", "auth.role.department.long", fmt.Sprintf("a department name has at most %d characters", maxDepartment))
+		}
+	}
+}
+
+// maxDepartment is the longest department name, in characters.
+const maxDepartment = 100
 
 // Invite creates an official without a password and returns the invitation
 // token to send them; they set a password and a second factor with it.
@@ -153,10 +172,8 @@ func (s *StaffStore) Invite(ctx context.Context, by audit.Actor, tenantID int64,
 	if name == "" || len(name) > 200 {
 		v.Add("name", "auth.name.invalid", "a name of 1-200 characters is required")
 	}
+	checkGrants(&v, grants)
 	if err := v.Err(); err != nil {
-		return "", nil, err
-	}
-	if err := validateGrants(grants); err != nil {
 		return "", nil, err
 	}
 	now := s.now()
@@ -274,12 +291,49 @@ func (s *StaffStore) RequestReset(ctx context.Context, tenantID int64, email str
 	return token, err
 }
 
-// ResetPassword sets a new password with a reset token; every other
-// outstanding reset token of the official dies with it.
-func (s *StaffStore) ResetPassword(ctx context.Context, tenantID int64, token, password string) (err error) {
+// Audit actions of password resets.
+const (
+	ActionResetIssue    = "password.reset.issue" // an administrator issued a reset link
+	ActionPasswordReset = "password.reset"       // the official set a new password with it
+)
+
+// IssueReset gives an official of the town a password-reset token, on an
+// administrator's request (by), and records it. The second factor stays, so
+// the token alone signs nobody in. An official who is disabled, or who has
+// not finished the set-up from the invitation, gets none (invalid: "staff").
+func (s *StaffStore) IssueReset(ctx context.Context, by audit.Actor, tenantID, staffID int64) (token string, err error) {
+	defer derr.Wrap(&err, "auth.IssueReset(%d, %d)", tenantID, staffID)
+	now := s.now()
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		st, err := getStaff(ctx, tx, tenantID, staffID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case st.Disabled:
+			return derr.Invalid("staff", "auth.reset.disabled", "the official is disabled")
+		case !st.HasPassword || !st.TOTPConfirmed:
+			return derr.Invalid("staff", "auth.reset.not_enrolled", "the official has not finished the set-up from the invitation")
+		}
+		if token, err = newStaffToken(ctx, tx, tenantID, staffID, "reset", now, now.Add(resetFor)); err != nil {
+			return err
+		}
+		details, _ := json.Marshal(map[string]any{"expires": now.Add(resetFor).Format(time.RFC3339)})
+		return s.audit().Record(ctx, tx, &audit.Entry{TenantID: tenantID, ActorKind: by.Kind, ActorID: by.ID, ActorName: by.Name,
+			Action: ActionResetIssue, SubjectKind: audit.SubjectStaff, SubjectID: staffID, Details: details})
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// ResetPassword sets a new password with a reset token and returns the
+// official; every other outstanding token of the official dies with it.
+// The second factor stays as it was.
+func (s *StaffStore) ResetPassword(ctx context.Context, tenantID int64, token, password string) (_ *Staff, err error) {
 	defer derr.Wrap(&err, "auth.ResetPassword(%d)", tenantID)
-	_, err = s.setPasswordWithToken(ctx, tenantID, token, "reset", password)
-	return err
+	return s.setPasswordWithToken(ctx, tenantID, token, "reset", password)
 }
 
 func (s *StaffStore) setPasswordWithToken(ctx context.Context, tenantID int64, token, purpose, password string) (*Staff, error) {
@@ -304,12 +358,21 @@ func (s *StaffStore) setPasswordWithToken(ctx context.Context, tenantID int64, t
 			WHERE tenant_id = $3 AND id = $4`, hash, now, tenantID, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE staff_tokens SET used_at = $1 WHERE tenant_id = $2 AND staff_id = $3 AND used_at IS NULL`,
-			now, tenantID, id)
+		if _, err := tx.Exec(ctx, `UPDATE staff_tokens SET used_at = $1 WHERE tenant_id = $2 AND staff_id = $3 AND used_at IS NULL`,
+			now, tenantID, id); err != nil {
+			return err
+		}
 		st.HasPassword = true
-		return err
+		if purpose != "reset" {
+			return nil
+		}
+		return s.audit().Record(ctx, tx, &audit.Entry{TenantID: tenantID, ActorKind: audit.ActorStaff, ActorID: st.ID,
+			ActorName: st.Name, Action: ActionPasswordReset, SubjectKind: audit.SubjectStaff, SubjectID: st.ID})
 	})
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // BeginTOTP gives the official a new, unconfirmed second-factor secret and
@@ -472,6 +535,52 @@ func getStaff(ctx context.Context, q db.Querier, tenantID, id int64) (*Staff, er
 		st.Grants = append(st.Grants, g)
 	}
 	return st, rows.Err()
+}
+
+// List returns the town's officials with their grants, by name.
+func (s *StaffStore) List(ctx context.Context, tenantID int64) (_ []*Staff, err error) {
+	defer derr.Wrap(&err, "auth.List(%d)", tenantID)
+	q := s.DB.Read()
+	rows, err := q.Query(ctx, `SELECT id, tenant_id, email, name, password_hash <> '', totp_confirmed, disabled, created_at
+		FROM staff WHERE tenant_id = $1 ORDER BY name, id`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := []*Staff{}
+	byID := map[int64]*Staff{}
+	for rows.Next() {
+		st := &Staff{}
+		if err := rows.Scan(&st.ID, &st.TenantID, &st.Email, &st.Name, &st.HasPassword, &st.TOTPConfirmed, &st.Disabled, &st.CreatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, st)
+		byID[st.ID] = st
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	rows, err = q.Query(ctx, `SELECT staff_id, role, department FROM staff_grants WHERE tenant_id = $1
+		ORDER BY staff_id, role, department`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var g Grant
+		var role string
+		if err := rows.Scan(&id, &role, &g.Department); err != nil {
+			return nil, err
+		}
+		g.Role = Role(role)
+		if st := byID[id]; st != nil {
+			st.Grants = append(st.Grants, g)
+		}
+	}
+	return out, rows.Err()
 }
 
 // SetGrants replaces an official's roles.

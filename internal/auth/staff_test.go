@@ -158,12 +158,12 @@ func TestStaffLifecycle(t *testing.T) {
 		t.Fatalf("reset: %q %v", reset, err)
 	}
 	clk.Add(2 * time.Hour)
-	if err := s.ResetPassword(ctx, town.ID, reset, "nové dlouhé heslo"); !errors.Is(err, derr.ErrInvalid) {
+	if _, err := s.ResetPassword(ctx, town.ID, reset, "nové dlouhé heslo"); !errors.Is(err, derr.ErrInvalid) {
 		t.Fatalf("expired reset token: %v", err)
 	}
 	reset, _ = s.RequestReset(ctx, town.ID, "jana.nova@mesto.example")
-	if err := s.ResetPassword(ctx, town.ID, reset, "nové dlouhé heslo"); err != nil {
-		t.Fatal(err)
+	if got, err := s.ResetPassword(ctx, town.ID, reset, "nové dlouhé heslo"); err != nil || got.ID != st.ID {
+		t.Fatalf("reset: %v", err)
 	}
 	clk.Add(30 * time.Second)
 	if _, err := login("dlouhé heslo z vět", auth.TOTPCode(secret, clk.Now())); !errors.Is(err, auth.ErrBadCredentials) {
@@ -208,11 +208,15 @@ func TestStaffLifecycle(t *testing.T) {
 	var actions []string
 	for _, e := range entries {
 		actions = append(actions, e.Action)
-		if e.ActorID != admin.ID || e.ActorName != admin.Name {
-			t.Errorf("entry %d by %d %q", e.Seq, e.ActorID, e.ActorName)
+		by := admin
+		if e.Action == auth.ActionPasswordReset { // the official herself
+			by = audit.Actor{Kind: audit.ActorStaff, ID: st.ID, Name: st.Name}
+		}
+		if e.ActorKind != by.Kind || e.ActorID != by.ID || e.ActorName != by.Name {
+			t.Errorf("entry %d (%s) by %s %d %q", e.Seq, e.Action, e.ActorKind, e.ActorID, e.ActorName)
 		}
 	}
-	if got := strings.Join(actions, " "); got != "rights.revoke rights.grant rights.grant" {
+	if got := strings.Join(actions, " "); got != "rights.revoke rights.grant password.reset rights.grant" {
 		t.Fatalf("audit trail (newest first) = %q", got)
 	}
 	if v, err := log.Verify(ctx, town.ID); err != nil || !v.OK {
@@ -306,5 +310,87 @@ func TestProvision(t *testing.T) {
 	got, err := s.Authenticate(ctx, town.ID, "a@b.example", "dlouhé heslo z vět", auth.TOTPCode(secret, time.Now()))
 	if err != nil || got.ID != st.ID || !got.Has(auth.Editor, "") {
 		t.Fatalf("provisioned official cannot sign in: %v", err)
+	}
+}
+
+// An administrator issues a reset link: only for a ready, enabled official
+// of the town, recorded; the link sets a new password once and keeps the
+// second factor.
+func TestIssueReset(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	town := fixture.Town(t, d, "a", 0)
+	other := fixture.Town(t, d, "b", 0)
+	clk := fixture.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	s := &auth.StaffStore{DB: d, Now: clk.Now}
+	secret := "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	st, err := s.Provision(ctx, admin, town.ID, "a@b.example", "A", "dlouhé heslo z vět", secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, invited, _ := s.Invite(ctx, admin, town.ID, "c@b.example", "C", nil)
+
+	if _, err := s.IssueReset(ctx, admin, other.ID, st.ID); !errors.Is(err, derr.ErrNotFound) {
+		t.Fatalf("reset of another town's official: %v", err)
+	}
+	if _, err := s.IssueReset(ctx, admin, town.ID, invited.ID); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("reset of an official without a password: %v", err)
+	}
+	tok, err := s.IssueReset(ctx, admin, town.ID, st.ID)
+	if err != nil || tok == "" {
+		t.Fatalf("issue: %q %v", tok, err)
+	}
+	if _, err := s.ResetPassword(ctx, other.ID, tok, "nové dlouhé heslo"); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("token in another town: %v", err)
+	}
+	if _, err := s.ResetPassword(ctx, town.ID, tok, "nové dlouhé heslo"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ResetPassword(ctx, town.ID, tok, "jiné dlouhé heslo"); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("second use: %v", err)
+	}
+	clk.Add(30 * time.Second)
+	if _, err := s.Authenticate(ctx, town.ID, "a@b.example", "nové dlouhé heslo", auth.TOTPCode(secret, clk.Now())); err != nil {
+		t.Fatalf("new password with the old second factor: %v", err)
+	}
+	if err := s.Disable(ctx, admin, town.ID, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IssueReset(ctx, admin, town.ID, st.ID); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("reset of a disabled official: %v", err)
+	}
+	entries, err := (&audit.Store{DB: d}).Search(ctx, town.ID, audit.Query{Action: auth.ActionResetIssue})
+	if err != nil || len(entries) != 1 || entries[0].SubjectID != st.ID || entries[0].ActorName != admin.Name {
+		t.Fatalf("issue entries: %+v %v", entries, err)
+	}
+}
+
+func TestList(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	town := fixture.Town(t, d, "a", 0)
+	other := fixture.Town(t, d, "b", 0)
+	s := &auth.StaffStore{DB: d}
+	if got, err := s.List(ctx, town.ID); err != nil || len(got) != 0 {
+		t.Fatalf("empty town: %v %v", got, err)
+	}
+	s.Invite(ctx, admin, town.ID, "z@b.example", "Zdena", []auth.Grant{{Role: auth.Auditor},
+		{Role: auth.CaseWorker, Department: "Matrika"}, {Role: auth.CaseWorker, Department: "Odpady"}})
+	s.Invite(ctx, admin, town.ID, "a@b.example", "Adam", nil)
+	s.Invite(ctx, admin, other.ID, "x@b.example", "Xaver", []auth.Grant{{Role: auth.Administrator}})
+	got, err := s.List(ctx, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "Adam" || got[1].Name != "Zdena" || len(got[0].Grants) != 0 || len(got[1].Grants) != 3 {
+		t.Fatalf("list: %+v", got)
+	}
+	if !got[1].Has(auth.CaseWorker, "Odpady") || !got[1].Has(auth.Auditor, "") || got[1].Has(auth.Administrator, "") {
+		t.Fatalf("grants: %+v", got[1].Grants)
+	}
+	if _, _, err := s.Invite(ctx, admin, town.ID, "d@b.example", "D", []auth.Grant{{Role: auth.CaseWorker, Department: strings.Repeat("x", 101)}}); !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("long department: %v", err)
 	}
 }
