@@ -60,6 +60,22 @@ const (
 	Deny                    // signed in, but not allowed
 )
 
+func (d Decision) String() string {
+	switch d {
+	case Allow:
+		return "allow"
+	case NeedLogin:
+		return "login"
+	case NeedStaffLogin:
+		return "staff-login"
+	case NeedConsent:
+		return "terms"
+	case NeedLevel:
+		return "level"
+	}
+	return "deny"
+}
+
 // Check decides whether p may use a route with rule r.
 func (r Rule) Check(p *Principal) Decision {
 	kind := Anonymous

@@ -46,12 +46,20 @@ func Principal(ctx context.Context) *access.Principal {
 	return access.AnonymousIn(id)
 }
 
+// AccessHeader names the guard's refusal on a response it refused.
+const AccessHeader = "Radnice-Access"
+
 // Guard enforces a route's rule before its handler runs: the one place
 // where routes are allowed or refused.
 func (h *Handlers) Guard(rule access.Rule, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := Principal(r.Context())
-		switch rule.Check(p) {
+		decision := rule.Check(p)
+		if decision != access.Allow {
+			// Says which layer refused, for the logs and the access-matrix test.
+			w.Header().Set(AccessHeader, decision.String())
+		}
+		switch decision {
 		case access.Allow:
 			next(w, r)
 		case access.NeedLogin:
