@@ -81,23 +81,35 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 	} else if err := d.CheckMigrations(ctx); err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (RADNICE_ADDR): %w", cfg.Addr, err)
+	}
+	var demoIdP http.Handler
 	if o.demo {
-		if err := demo.Ensure(ctx, d, log); err != nil {
+		// The demo identity provider's issuer names the port we listen on.
+		issuer := demo.IssuerFor(ln.Addr().String())
+		err := demo.Ensure(ctx, d, log)
+		if err == nil {
+			err = demo.EnsureLogins(ctx, d, issuer)
+		}
+		if err == nil {
+			demoIdP, err = demo.IdP(d, issuer)
+		}
+		if err != nil {
+			ln.Close()
 			return err
 		}
 	}
 
 	a, err := newPortal(ctx, d, cfg, log, o.demo)
 	if err != nil {
+		ln.Close()
 		return err
 	}
+	a.demoIdP = demoIdP
 	if len(a.tenants.Hosts()) == 0 {
 		log.Warn("no town is configured: every request will get 404; add one with `radnice tenant add`")
-	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s (RADNICE_ADDR): %w", cfg.Addr, err)
 	}
 	h := a.handler()
 	if o.wrap != nil {
@@ -128,6 +140,8 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		for _, t := range demo.Towns() {
 			fmt.Fprintf(e.stdout, "  %-10s http://%s:%s/\n", t.Tenant.Name, t.Tenant.Hosts[0], port)
 		}
+		fmt.Fprintf(e.stdout, "Citizens log in at /prihlaseni through the demo identity provider (%s):\n"+
+			"pick a citizen, a company director, a parent or a person with no records.\n", demo.IssuerFor(addr))
 		fmt.Fprintf(e.stdout, "Officials sign in at /urad/prihlaseni (Jizerov: %s, password %s;\n"+
 			"the demo login page shows the current code).\n", demo.Towns()[0].Official.Email, demo.OfficialPassword)
 		fmt.Fprintf(e.stdout, "Stop it with Ctrl+C.\n\n")
@@ -170,6 +184,7 @@ type portal struct {
 	metrics  *httpx.Metrics
 	web      *web.Handlers
 	office   *backoffice.Handlers
+	demoIdP  http.Handler // demo mode only: the demo identity provider at /demo-idp/
 }
 
 func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logger, demoMode bool) (*portal, error) {
@@ -240,6 +255,9 @@ func (a *portal) handler() http.Handler {
 	root.HandleFunc("GET /readyz", a.readyz)
 	root.Handle("GET /metrics", a.metrics.Handler(a.cfg.MetricsToken))
 	root.Handle("GET /static/", web.Static())
+	if a.demoIdP != nil {
+		root.Handle(demo.IdPPath+"/", a.demoIdP)
+	}
 	root.Handle("/", site)
 
 	return httpx.Observe(a.log, a.metrics, a.cfg.TrustProxy, a.web.ErrorHandler(http.StatusInternalServerError),

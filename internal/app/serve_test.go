@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"html"
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +113,12 @@ func TestDemoServer(t *testing.T) {
 		t.Fatalf("demo official dashboard: %d\n%.400s", resp.StatusCode, b)
 	}
 
+	// A citizen of Horní Ves logs in through the demo identity provider
+	// (served by the same process at localhost) as the company director,
+	// accepts the terms, lands on /muj-ucet with their name, and the
+	// header offers to act for the company.
+	demoCitizenLogin(t, addr, port)
+
 	// Malformed requests on the wire get a 4xx from the server, never a 5xx.
 	for _, raw := range []string{
 		"GARBAGE\r\n\r\n",
@@ -177,5 +186,76 @@ func TestDemoServer(t *testing.T) {
 	}
 	if n := strings.Count(stderr.String(), "demo town created"); n != 2 {
 		t.Fatalf("demo towns created %d times, want 2 in all", n)
+	}
+}
+
+func demoCitizenLogin(t *testing.T, addr, port string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, u string, form url.Values) (int, string, string) {
+		t.Helper()
+		var resp *http.Response
+		var err error
+		if method == "POST" {
+			req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", strings.Join(strings.SplitN(u, "/", 4)[:3], "/"))
+			resp, err = c.Do(req)
+		} else {
+			resp, err = c.Get(u)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		loc := resp.Header.Get("Location")
+		if loc != "" && strings.HasPrefix(loc, "/") {
+			loc = strings.Join(strings.SplitN(u, "/", 4)[:3], "/") + loc
+		}
+		return resp.StatusCode, string(b), loc
+	}
+	town := "http://ves.localhost:" + port
+	code, _, loc := do("GET", town+"/prihlaseni/bankid?next=/muj-ucet", nil)
+	idp := "http://localhost:" + port + "/demo-idp/authorize?"
+	if code != 303 || !strings.HasPrefix(loc, idp) {
+		t.Fatalf("demo login start: %d %s", code, loc)
+	}
+	code, picker, _ := do("GET", loc, nil)
+	if code != 200 || !strings.Contains(picker, "Jednatel firmy") || !strings.Contains(picker, "DEMO") {
+		t.Fatalf("demo picker: %d\n%.800s", code, picker)
+	}
+	form := url.Values{"persona": {"horni-ves-rep"}, "action": {"login"}}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(picker, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	code, perr, loc := do("POST", "http://localhost:"+port+"/demo-idp/authorize", form)
+	if code != 302 || !strings.HasPrefix(loc, town+"/prihlaseni/navrat?") {
+		t.Fatalf("demo picker post: %d %s %v\n%s", code, loc, form, perr)
+	}
+	code, _, loc = do("GET", loc, nil)
+	if code != 303 || loc != town+"/muj-ucet" {
+		t.Fatalf("demo callback: %d %s", code, loc)
+	}
+	code, _, loc = do("GET", loc, nil)
+	if code != 303 || !strings.HasPrefix(loc, town+"/souhlas") {
+		t.Fatalf("first visit: %d %s", code, loc)
+	}
+	code, _, loc = do("POST", town+"/souhlas", url.Values{"version": {"1"}, "agree": {"yes"}, "next": {"/muj-ucet"}})
+	if code != 303 || loc != town+"/muj-ucet" {
+		t.Fatalf("consent: %d %s", code, loc)
+	}
+	code, body, _ := do("GET", town+"/muj-ucet", nil)
+	if code != 200 || !strings.Contains(body, `id="acting"`) || !strings.Contains(body, "statutární zástupce") {
+		t.Fatalf("demo account page: %d\n%.3000s", code, body)
+	}
+	m := regexp.MustCompile(`Jste přihlášeni jako ([^.<]+)\.`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(picker, m[1]) {
+		t.Fatalf("the account page does not name the person picked: %v", m)
 	}
 }
