@@ -33,6 +33,8 @@ var commands = []command{
 	{"migrate", "bring the database schema up to date", runMigrate},
 	{"seed", "generate a synthetic town: seed --tenant T --citizens N --seed S", runSeed},
 	{"tenant", "manage towns: tenant list | tenant add --slug ... --name ... --host ...", runTenant},
+	{"idp", "citizen login providers of a town: idp list --tenant T | idp set --tenant T --slug S ...", runIdP},
+	{"terms", "publish a new version of a town's terms: terms publish --tenant T --terms-cs F --privacy-cs F", runTerms},
 	{"staff", "invite an official: staff invite --tenant T --email E --name N --role R", runStaff},
 	{"audit", "check the audit log's hash chain: audit verify [--tenant T]", runAudit},
 	{"version", "print the version", runVersion},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -163,6 +164,30 @@ func TestAdminCommands(t *testing.T) {
 	if code, out, _ := runCmd(t, envVars, "tenant", "list"); code != 0 || !strings.Contains(out, "lhota") {
 		t.Fatalf("tenant list: %d %q", code, out)
 	}
+	// Citizen login providers and terms are configuration.
+	secret := t.TempDir() + "/secret"
+	os.WriteFile(secret, []byte("s3cret\n"), 0o600)
+	if code, _, errs := runCmd(t, envVars, "idp", "set", "--tenant", "lhota", "--slug", "nia", "--name", "eIdentita",
+		"--profile", "nia", "--issuer", "not a url", "--client-id", "x"); code != 1 || !strings.Contains(errs, "issuer") {
+		t.Fatalf("bad idp: %d %q", code, errs)
+	}
+	if code, out, errs := runCmd(t, envVars, "idp", "set", "--tenant", "lhota", "--slug", "nia", "--name", "eIdentita",
+		"--profile", "nia", "--issuer", "https://tnia.identitaobcana.cz/FPSTS", "--client-id", "lhota-portal",
+		"--client-secret-file", secret); code != 0 || !strings.Contains(out, "/prihlaseni/nia") {
+		t.Fatalf("idp set: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := runCmd(t, envVars, "idp", "list", "--tenant", "lhota"); code != 0 || !strings.Contains(out, "tnia.identitaobcana.cz") ||
+		strings.Contains(out, "s3cret") {
+		t.Fatalf("idp list: %d %q", code, out)
+	}
+	termsFile := t.TempDir() + "/terms.txt"
+	os.WriteFile(termsFile, []byte("Podmínky.\n\nDruhý odstavec."), 0o600)
+	if code, _, errs := runCmd(t, envVars, "terms", "publish", "--tenant", "lhota", "--terms-cs", termsFile); code != 1 || !strings.Contains(errs, "privacy_cs") {
+		t.Fatalf("terms without privacy: %d %q", code, errs)
+	}
+	if code, out, errs := runCmd(t, envVars, "terms", "publish", "--tenant", "lhota", "--terms-cs", termsFile, "--privacy-cs", termsFile); code != 0 || !strings.Contains(out, "version 1") {
+		t.Fatalf("terms publish: %d %q %q", code, out, errs)
+	}
 	if code, out, errs := runCmd(t, envVars, "staff", "invite", "--tenant", "lhota", "--email", "starosta@lhota.test",
 		"--name", "Starosta", "--role", "administrator", "--role", "case_worker:Matrika"); code != 0 || !strings.Contains(out, "invitation token") {
 		t.Fatalf("staff invite: %d %q %q", code, out, errs)
@@ -171,8 +196,8 @@ func TestAdminCommands(t *testing.T) {
 		"--name", "X", "--role", "mayor"); code != 1 || !strings.Contains(errs, "unknown role") {
 		t.Fatalf("staff invite with a bad role: %d %q", code, errs)
 	}
-	// The invitation is in the audit log, and the chain holds ...
-	if code, out, errs := runCmd(t, envVars, "audit", "verify"); code != 0 || !strings.Contains(out, "OK, 1 entries") {
+	// The terms and the invitation are in the audit log, and the chain holds ...
+	if code, out, errs := runCmd(t, envVars, "audit", "verify"); code != 0 || !strings.Contains(out, "OK, 2 entries") {
 		t.Fatalf("audit verify: %d %q %q", code, out, errs)
 	}
 	// ... until someone edits a row behind the portal's back.
