@@ -111,3 +111,60 @@ func TestDeleteExpired(t *testing.T) {
 		t.Fatalf("live session deleted: %v", err)
 	}
 }
+
+// A person's sessions are listed together and ended together ("log out
+// everywhere"), one by its handle, never another person's or town's.
+func TestSessionsOfAPrincipal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	a := fixture.Town(t, d, "a", 0)
+	b := fixture.Town(t, d, "b", 0)
+	s := &session.Store{DB: d, Idle: 20 * time.Minute, Max: 2 * time.Hour}
+	login := func(townID int64, principal, ua string) (string, *session.Session) {
+		tok, sess, err := s.Create(ctx, townID, map[string]string{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess.Principal, sess.UserAgent, sess.IP = principal, ua, "192.0.2.1"
+		if err := s.Save(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		return tok, sess
+	}
+	phoneTok, phone := login(a.ID, "account:1", "phone")
+	laptopTok, laptop := login(a.ID, "account:1", "laptop")
+	otherTok, _ := login(a.ID, "account:2", "other")
+	elsewhereTok, _ := login(b.ID, "account:1", "town b")
+
+	list, err := s.List(ctx, a.ID, "account:1")
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list: %d %v", len(list), err)
+	}
+	if err := s.EndByHandle(ctx, a.ID, "account:2", phone.Handle()); !errors.Is(err, derr.ErrNotFound) {
+		t.Fatalf("ending another's session: %v", err)
+	}
+	if err := s.EndByHandle(ctx, a.ID, "account:1", "not-a-handle"); !errors.Is(err, derr.ErrNotFound) {
+		t.Fatalf("bad handle: %v", err)
+	}
+	if n, err := s.EndOthers(ctx, a.ID, "account:1", laptop); err != nil || n != 1 {
+		t.Fatalf("end others: %d %v", n, err)
+	}
+	if _, err := s.Get(ctx, a.ID, phoneTok); !errors.Is(err, derr.ErrNotFound) {
+		t.Fatal("the phone's session survived log out everywhere")
+	}
+	for _, tok := range []struct {
+		town int64
+		tok  string
+	}{{a.ID, laptopTok}, {a.ID, otherTok}, {b.ID, elsewhereTok}} {
+		if _, err := s.Get(ctx, tok.town, tok.tok); err != nil {
+			t.Fatalf("a session that should live: %v", err)
+		}
+	}
+	if err := s.EndByHandle(ctx, a.ID, "account:1", laptop.Handle()); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.List(ctx, a.ID, "account:1"); len(list) != 0 {
+		t.Fatalf("left: %d", len(list))
+	}
+}
