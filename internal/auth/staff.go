@@ -86,6 +86,13 @@ const (
 	resetFor    = time.Hour
 )
 
+// How long an invitation and a reset link work (to tell whoever hands them
+// over).
+const (
+	InviteValidity = inviteFor
+	ResetValidity  = resetFor
+)
+
 // StaffStore keeps officials, their grants and their one-time tokens.
 type StaffStore struct {
 	DB     *db.DB
