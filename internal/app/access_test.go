@@ -63,6 +63,22 @@ var matrix = map[string]string{
 	"GET /urad/pozvanka":          "public",
 	"POST /urad/pozvanka":         "public",
 	"POST /urad/pozvanka/overeni": "public",
+
+	"GET /urad/obnova-hesla":                       "public",
+	"POST /urad/obnova-hesla":                      "public",
+	"GET /urad/sprava/urednici":                    "staff:administrator",
+	"POST /urad/sprava/urednici":                   "staff:administrator",
+	"GET /urad/sprava/urednici/{id}":               "staff:administrator",
+	"POST /urad/sprava/urednici/{id}/role":         "staff:administrator",
+	"POST /urad/sprava/urednici/{id}/zablokovat":   "staff:administrator",
+	"POST /urad/sprava/urednici/{id}/obnova-hesla": "staff:administrator",
+	"GET /urad/audit":                              "staff:auditor",
+	"GET /urad/propojeni":                          "staff:counter_clerk,administrator",
+	"POST /urad/propojeni/{id}":                    "staff:counter_clerk,administrator",
+	"POST /urad/propojeni/{id}/zrusit":             "staff:counter_clerk,administrator",
+	"GET /urad/relace":                             "staff",
+	"POST /urad/relace/odhlasit-vse":               "staff",
+	"POST /urad/relace/{handle}/ukoncit":           "staff",
 }
 
 // samplePaths fill the wildcards of routes for the matrix.
@@ -73,6 +89,15 @@ func samplePaths(mandate int64) map[string]string {
 		"/":                                      "/neexistuje",
 		"POST /muj-ucet/zmocneni/{id}/odvolat":   "/muj-ucet/zmocneni/" + strconv.FormatInt(mandate, 10) + "/odvolat",
 		"POST /muj-ucet/relace/{handle}/ukoncit": "/muj-ucet/relace/0123456789abcdef/ukoncit",
+		// Officials and accounts that do not exist: the guard decides, the
+		// handler then finds nothing to change.
+		"GET /urad/sprava/urednici/{id}":               "/urad/sprava/urednici/999999",
+		"POST /urad/sprava/urednici/{id}/role":         "/urad/sprava/urednici/999999/role",
+		"POST /urad/sprava/urednici/{id}/zablokovat":   "/urad/sprava/urednici/999999/zablokovat",
+		"POST /urad/sprava/urednici/{id}/obnova-hesla": "/urad/sprava/urednici/999999/obnova-hesla",
+		"POST /urad/propojeni/{id}":                    "/urad/propojeni/999999",
+		"POST /urad/propojeni/{id}/zrusit":             "/urad/propojeni/999999/zrusit",
+		"POST /urad/relace/{handle}/ukoncit":           "/urad/relace/0123456789abcdef/ukoncit",
 	}
 }
 

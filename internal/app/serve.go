@@ -221,7 +221,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 		metrics: httpx.NewMetrics(d),
 		web:     pages,
 		office: &backoffice.Handlers{
-			Pages: pages, Staff: staff, Audit: auditLog,
+			Pages: pages, Staff: staff, Audit: auditLog, Accounts: accounts, People: pages.Persons,
 			Sessions: sessions, Log: log, TrustProxy: cfg.TrustProxy,
 			// Per address: an office behind one NAT signs in together in the
 			// morning; per account: a guesser is slowed long before the lock.

@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/radnice/radnice/internal/access"
+	"github.com/radnice/radnice/internal/account"
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth"
 	"github.com/radnice/radnice/internal/backoffice/view"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/i18n"
+	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web"
@@ -31,6 +33,8 @@ type Handlers struct {
 	Staff      *auth.StaffStore
 	Audit      *audit.Store
 	Sessions   *httpx.Sessions
+	Accounts   *account.Store // citizens' accounts, linked at the counter
+	People     *person.Store  // the town's people, to confirm a link
 	Log        *slog.Logger
 	ByAddress  *ratelimit.Limiter // login attempts per client address
 	ByAccount  *ratelimit.Limiter // login attempts per e-mail, whatever the address
@@ -58,6 +62,21 @@ func (h *Handlers) Routes() []web.Route {
 		{Pattern: "GET /urad/pozvanka", Access: access.Public(), Handler: h.inviteForm},
 		{Pattern: "POST /urad/pozvanka", Access: access.Public(), Handler: h.acceptInvite},
 		{Pattern: "POST /urad/pozvanka/overeni", Access: access.Public(), Handler: h.confirmTOTP},
+		{Pattern: "GET /urad/obnova-hesla", Access: access.Public(), Handler: h.resetForm},
+		{Pattern: "POST /urad/obnova-hesla", Access: access.Public(), Handler: h.resetPassword},
+		{Pattern: "GET /urad/sprava/urednici", Access: forAdmins, Handler: h.staffList},
+		{Pattern: "POST /urad/sprava/urednici", Access: forAdmins, Handler: h.staffInvite},
+		{Pattern: "GET /urad/sprava/urednici/{id}", Access: forAdmins, Handler: h.staffDetail},
+		{Pattern: "POST /urad/sprava/urednici/{id}/role", Access: forAdmins, Handler: h.staffGrants},
+		{Pattern: "POST /urad/sprava/urednici/{id}/zablokovat", Access: forAdmins, Handler: h.staffDisable},
+		{Pattern: "POST /urad/sprava/urednici/{id}/obnova-hesla", Access: forAdmins, Handler: h.staffReset},
+		{Pattern: "GET /urad/audit", Access: forAuditors, Handler: h.auditSearch},
+		{Pattern: "GET /urad/propojeni", Access: forLinking, Handler: h.linkList},
+		{Pattern: "POST /urad/propojeni/{id}", Access: forLinking, Handler: h.linkAccount},
+		{Pattern: "POST /urad/propojeni/{id}/zrusit", Access: forLinking, Handler: h.unlinkAccount},
+		{Pattern: "GET /urad/relace", Access: forStaff, Handler: h.sessionList},
+		{Pattern: "POST /urad/relace/odhlasit-vse", Access: forStaff, Handler: h.sessionsEndOthers},
+		{Pattern: "POST /urad/relace/{handle}/ukoncit", Access: forStaff, Handler: h.sessionEnd},
 	}
 }
 
@@ -68,7 +87,7 @@ func (h *Handlers) Register(mux *http.ServeMux) {
 
 func (h *Handlers) page(r *http.Request, titleKey string) *webview.Page {
 	p := h.Pages.Page(r, h.Pages.T(r, titleKey))
-	p.Nav = []webview.NavItem{{Key: "nav.bo.dashboard", Href: "/urad/", Current: r.URL.Path == "/urad/"}}
+	p.Nav = h.nav(r)
 	return p
 }
 
@@ -103,6 +122,9 @@ func (h *Handlers) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) loginData(r *http.Request, email string) view.LoginData {
 	d := view.LoginData{Email: email}
+	if r.Method == http.MethodGet && r.URL.Query().Get("heslo") == "zmeneno" {
+		d.NoticeKey = "bo.reset.done"
+	}
 	if h.DemoHint != nil {
 		if e, pw, code, ok := h.DemoHint(httpx.Tenant(r.Context()), time.Now()); ok {
 			d.Demo = &view.DemoHint{Email: e, Password: pw, Code: code}

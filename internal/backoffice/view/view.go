@@ -4,9 +4,10 @@ package view
 
 // LoginData is the officials' login form.
 type LoginData struct {
-	Email    string
-	ErrorKey string // i18n key of the problem, "" when none
-	Demo     *DemoHint
+	Email     string
+	ErrorKey  string // i18n key of the problem, "" when none
+	NoticeKey string // i18n key of a one-time notice (a password changed), "" when none
+	Demo      *DemoHint
 }
 
 // DemoHint shows a demo town's official and the current code.
