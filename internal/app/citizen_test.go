@@ -134,11 +134,11 @@ func TestCitizenLogin(t *testing.T) {
 		t.Fatalf("session id not renewed at login")
 	}
 	// First login: the terms come first.
-	status, body, hdr := r.b.do("GET", "/muj-ucet", nil, nil)
+	status, _, hdr := r.b.do("GET", "/muj-ucet", nil, nil)
 	if status != 303 || !strings.HasPrefix(hdr.Get("Location"), "/souhlas") {
 		t.Fatalf("first visit: %d %s", status, hdr.Get("Location"))
 	}
-	status, body, _ = r.b.do("GET", hdr.Get("Location"), nil, nil)
+	status, body, _ := r.b.do("GET", hdr.Get("Location"), nil, nil)
 	if status != 200 || !strings.Contains(body, "Podmínky obce") {
 		t.Fatalf("terms page: %d", status)
 	}
