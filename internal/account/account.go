@@ -119,6 +119,19 @@ func scanAccount(r db.Row) (*Account, error) {
 	return &a, nil
 }
 
+func scanAccounts(rows db.Rows) ([]*Account, error) {
+	defer rows.Close()
+	var out []*Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // Get returns one account of the town.
 func (s *Store) Get(ctx context.Context, tenantID, id int64) (_ *Account, err error) {
 	defer derr.Wrap(&err, "account.Get(%d, %d)", tenantID, id)
@@ -306,16 +319,7 @@ func (s *Store) Pending(ctx context.Context, tenantID int64, limit int) (_ []*Ac
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAccounts(rows)
 }
 
 // Link links an account to the town's person with the birth number an
@@ -404,16 +408,7 @@ func (s *Store) ForPerson(ctx context.Context, tenantID, personID int64) (_ []*A
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAccounts(rows)
 }
 
 func clip(s string, n int) string {
