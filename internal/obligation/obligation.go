@@ -8,6 +8,7 @@ package obligation
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/radnice/radnice/internal/db"
@@ -116,7 +117,42 @@ type Line struct {
 	Obligation
 	KindCS, KindEN string
 	Balance        int64 // haléře still owed (negative: overpaid)
+	Paid           int64 // haléře paid (payments less refunds)
+	WrittenOff     int64 // haléře written off
 }
+
+// Status of an obligation, derived from its ledger.
+type Status string
+
+const (
+	StatusOpen       Status = "open"
+	StatusPartlyPaid Status = "partly_paid"
+	StatusPaid       Status = "paid"
+	StatusOverdue    Status = "overdue"
+	StatusOverpaid   Status = "overpaid"
+	StatusWrittenOff Status = "written_off"
+)
+
+// Status derives the obligation's status on the calendar day today (in
+// Prague): nothing is stored, so it can never disagree with the ledger.
+func (l *Line) Status(today time.Time) Status {
+	switch {
+	case l.Balance < 0:
+		return StatusOverpaid
+	case l.Balance == 0 && l.WrittenOff > 0 && l.Paid < l.Amount:
+		return StatusWrittenOff
+	case l.Balance == 0:
+		return StatusPaid
+	case l.DueDate.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
+		return StatusOverdue
+	case l.Paid > 0:
+		return StatusPartlyPaid
+	}
+	return StatusOpen
+}
+
+// Open tells whether something is still owed.
+func (l *Line) Open() bool { return l.Balance > 0 }
 
 // Overview lists what one owner (a person, or a company when personID is
 // 0) owes, with balances from the ledger, newest due date first.
@@ -131,7 +167,11 @@ func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int6
 	}
 	rows, err := s.DB.Read().Query(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
 		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
-		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0)
+		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
+		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
+			AND l.kind IN ('payment', 'refund')), 0),
+		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
+			AND l.kind = 'writeoff'), 0)
 		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
 		WHERE o.tenant_id = $1 AND `+owner+` = $2 ORDER BY o.due_date DESC, o.id LIMIT 200`, tenantID, id)
 	if err != nil {
@@ -142,10 +182,61 @@ func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int6
 	for rows.Next() {
 		var l Line
 		if err := rows.Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period, &l.Description,
-			&l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance); err != nil {
+			&l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Line returns one obligation of the town with its balance.
+func (s *Store) Line(ctx context.Context, tenantID, id int64) (_ *Line, err error) {
+	defer derr.Wrap(&err, "obligation.Line(%d, %d)", tenantID, id)
+	var l Line
+	err = s.DB.Read().QueryRow(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
+		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
+		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
+		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
+			AND l.kind IN ('payment', 'refund')), 0),
+		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
+			AND l.kind = 'writeoff'), 0)
+		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
+		WHERE o.tenant_id = $1 AND o.id = $2`, tenantID, id).Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period,
+		&l.Description, &l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff)
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, derr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// Entry is one line of an obligation's ledger.
+type Entry struct {
+	Kind     string // assessment, payment, refund, writeoff
+	Amount   int64  // haléře: + owed more, − owed less
+	BookedAt time.Time
+	Note     string
+}
+
+// Ledger lists an obligation's entries, oldest first.
+func (s *Store) Ledger(ctx context.Context, tenantID, id int64) (_ []Entry, err error) {
+	defer derr.Wrap(&err, "obligation.Ledger(%d, %d)", tenantID, id)
+	rows, err := s.DB.Read().Query(ctx, `SELECT kind, amount, booked_at, note FROM ledger_entries
+		WHERE tenant_id = $1 AND obligation_id = $2 ORDER BY booked_at, id`, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.Kind, &e.Amount, &e.BookedAt, &e.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
 	}
 	return out, rows.Err()
 }
