@@ -56,6 +56,14 @@ var matrix = map[string]string{
 	"POST /muj-ucet/relace/odhlasit-vse":     "citizen",
 	"POST /muj-ucet/relace/{handle}/ukoncit": "citizen",
 
+	"GET /zavazky":                      "citizen",
+	"GET /zavazky/{id}":                 "citizen",
+	"POST /zavazky/zaplatit":            "citizen",
+	"GET /platba/{id}":                  "citizen",
+	"GET /platba/{gateway}/navrat":      "public",
+	"POST /platba/{gateway}/navrat":     "public",
+	"POST /platba/{gateway}/notifikace": "public",
+
 	"GET /urad/{$}":               "staff",
 	"GET /urad/prihlaseni":        "public",
 	"POST /urad/prihlaseni":       "public",
@@ -82,8 +90,13 @@ var matrix = map[string]string{
 }
 
 // samplePaths fill the wildcards of routes for the matrix.
-func samplePaths(mandate int64) map[string]string {
+func samplePaths(mandate, obligation, pay int64) map[string]string {
 	return map[string]string{
+		"GET /zavazky/{id}":                      "/zavazky/" + strconv.FormatInt(obligation, 10),
+		"GET /platba/{id}":                       "/platba/" + strconv.FormatInt(pay, 10),
+		"GET /platba/{gateway}/navrat":           "/platba/gpwebpay/navrat?ORDERNUMBER=1",
+		"POST /platba/{gateway}/navrat":          "/platba/gpwebpay/navrat",
+		"POST /platba/{gateway}/notifikace":      "/platba/comgate/notifikace",
 		"GET /jazyk/{lang}":                      "/jazyk/en?next=/",
 		"GET /prihlaseni/{provider}":             "/prihlaseni/bankid",
 		"/":                                      "/neexistuje",
@@ -338,7 +351,30 @@ func TestAccessMatrix(t *testing.T) {
 		t.Error("the representative acting for the company never saw its obligations: the leak check is vacuous")
 	}
 
-	samples := samplePaths(mandate)
+	// Object level: the representative's obligation and basket exist only
+	// for the parties that owe them.
+	var repObligation, repPayment int64
+	d.Read().QueryRow(ctx, `SELECT min(id) FROM obligations WHERE tenant_id = $1 AND person_id = $2`, town.ID, rep).Scan(&repObligation)
+	d.Read().QueryRow(ctx, `SELECT min(id) FROM payments WHERE tenant_id = $1 AND person_id = $2`, town.ID, rep).Scan(&repPayment)
+	if repObligation == 0 || repPayment == 0 {
+		t.Fatal("the fixture's representative has no obligation or basket")
+	}
+	repSelfData := map[string]string{access.KeyAccount: strconv.FormatInt(repAcc.Account.ID, 10), access.KeyLevel: "2"}
+	for _, path := range []string{fmt.Sprintf("/zavazky/%d", repObligation), fmt.Sprintf("/platba/%d", repPayment)} {
+		for _, c := range append([]principalCase{{name: "representative as themselves", data: repSelfData}}, cases[1], cases[4]) {
+			tok, _, _ := p.sessions.Store.Create(ctx, town.ID, c.data)
+			w := request(t, h, "GET", "alfa.test", path, map[string]string{"Cookie": "radnice=" + tok})
+			want := http.StatusNotFound
+			if c.name == "representative as themselves" {
+				want = http.StatusOK
+			}
+			if w.Code != want {
+				t.Errorf("%s as %s: %d, want %d", path, c.name, w.Code, want)
+			}
+		}
+	}
+
+	samples := samplePaths(mandate, repObligation, repPayment)
 	for _, r := range routes {
 		method, path, ok := strings.Cut(r.Pattern, " ")
 		if !ok {

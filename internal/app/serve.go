@@ -24,6 +24,7 @@ import (
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/jobs"
 	"github.com/radnice/radnice/internal/obligation"
+	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/session"
@@ -193,13 +194,15 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 		return nil, err
 	}
 	sessStore := &session.Store{DB: d, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
+	payments := &payment.Service{DB: d, Log: log.With("component", "payment"), Gateways: map[string]payment.Gateway{}}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &session.CleanupWorker{Store: sessStore})
+	river.AddWorker(workers, &payment.SweepWorker{Service: payments, After: 15 * time.Minute})
 	q, err := jobs.New(d, jobs.Options{
 		Workers:  cfg.JobWorkers,
 		Logger:   log.With("component", "jobs"),
 		Register: workers,
-		Periodic: []*river.PeriodicJob{session.CleanupJob(15 * time.Minute)},
+		Periodic: []*river.PeriodicJob{session.CleanupJob(15 * time.Minute), payment.SweepJob(5 * time.Minute)},
 	})
 	if err != nil {
 		return nil, err
@@ -212,6 +215,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg, Access: acc,
 		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions, Audit: auditLog,
 		Persons: &person.Store{DB: d}, Obligations: &obligation.Store{DB: d}, TrustProxy: cfg.TrustProxy,
+		Payments: payments,
 		// Per address: a household or an office behind one NAT logs in
 		// together, but nobody starts 20 logins in five minutes.
 		LoginLimit: &ratelimit.Limiter{Max: 20, Window: 5 * time.Minute},
@@ -244,7 +248,9 @@ func (a *portal) handler() http.Handler {
 
 	site := httpx.ResolveTenant(a.tenants, a.web.UnknownHost(), a.web.ErrorHandler(http.StatusServiceUnavailable),
 		httpx.ChooseLang(
-			httpx.CSRF(a.web.ErrorHandler(http.StatusForbidden), nil,
+			// Gateways post back across origins; those requests are verified
+			// by signature or secret instead.
+			httpx.CSRF(a.web.ErrorHandler(http.StatusForbidden), []string{"POST /platba/{gateway}/navrat", "POST /platba/{gateway}/notifikace"},
 				a.sessions.Load(a.web.LoadPrincipal(
 					// MaxBytesHandler copies the request: Route must sit inside
 					// it to see the pattern the mux sets.

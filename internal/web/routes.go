@@ -41,6 +41,15 @@ func (h *Handlers) Routes() []Route {
 		{"GET /muj-ucet/relace", access.SignedIn(), h.sessions},
 		{"POST /muj-ucet/relace/odhlasit-vse", access.SignedIn(), h.endOtherSessions},
 		{"POST /muj-ucet/relace/{handle}/ukoncit", access.SignedIn(), h.endSession},
+		{"GET /zavazky", access.SignedIn(), h.obligations},
+		{"GET /zavazky/{id}", access.SignedIn(), h.obligation},
+		{"POST /zavazky/zaplatit", access.SignedIn(), h.pay},
+		{"GET /platba/{id}", access.SignedIn(), h.paymentPage},
+		// Gateways' returns and pushes are verified by signature or secret,
+		// not by session: the session may have ended while the person paid.
+		{"GET /platba/{gateway}/navrat", access.Public(), h.paymentReturn},
+		{"POST /platba/{gateway}/navrat", access.Public(), h.paymentReturn},
+		{"POST /platba/{gateway}/notifikace", access.Public(), h.paymentNotify},
 		{"/", access.Public(), h.notFound},
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/obligation"
+	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/tenant"
@@ -39,6 +40,9 @@ type Handlers struct {
 	Audit       *audit.Store
 	Persons     *person.Store
 	Obligations *obligation.Store
+	Payments    *payment.Service
+	CardGateway string // the gateway card payments go through ("gpwebpay")
+	QR          QRFunc
 	LoginLimit  *ratelimit.Limiter // login starts per client address
 	TrustProxy  bool
 

@@ -1,0 +1,277 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/radnice/radnice/internal/access"
+	"github.com/radnice/radnice/internal/czid"
+	"github.com/radnice/radnice/internal/derr"
+	"github.com/radnice/radnice/internal/httpx"
+	"github.com/radnice/radnice/internal/i18n"
+	"github.com/radnice/radnice/internal/obligation"
+	"github.com/radnice/radnice/internal/payment"
+	"github.com/radnice/radnice/internal/web/view"
+)
+
+// QRFunc makes a QR Platba code (SPAYD string and inline SVG) for a
+// payment to iban; nil shows bank details without a code.
+type QRFunc func(iban string, amount, vs int64, message string) (*view.QRPayment, error)
+
+// obligationParties are the parties whose obligations the principal may see.
+func obligationParties(p *access.Principal) []access.Party {
+	var out []access.Party
+	for _, q := range p.Parties {
+		if q.Allows(access.AgendaObligations) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func ownerOf(q access.Party) payment.Owner {
+	if q.Kind == access.PartyCompany {
+		return payment.Owner{CompanyID: q.ID}
+	}
+	return payment.Owner{PersonID: q.ID}
+}
+
+func (h *Handlers) item(r *http.Request, l *obligation.Line, today time.Time) view.ObligationItem {
+	kind := l.KindCS
+	if httpx.Lang(r.Context()) == i18n.EN && l.KindEN != "" {
+		kind = l.KindEN
+	}
+	st := l.Status(today)
+	return view.ObligationItem{ID: l.ID, Kind: kind, Period: l.Period, Amount: l.Amount, Balance: l.Balance, Due: l.DueDate,
+		VS: l.VS, Status: string(st), StatusKey: "obl.status." + string(st)}
+}
+
+func today() time.Time { return time.Now().In(i18n.Prague) }
+
+// obligations is /zavazky: everything the person and those they act for
+// owe, across departments.
+func (h *Handlers) obligations(w http.ResponseWriter, r *http.Request) {
+	h.renderObligations(w, r, http.StatusOK, "")
+}
+
+func (h *Handlers) renderObligations(w http.ResponseWriter, r *http.Request, status int, errKey string) {
+	p := Principal(r.Context())
+	d := view.ObligationsData{ErrorKey: errKey}
+	now := today()
+	for _, q := range obligationParties(p) {
+		o := ownerOf(q)
+		lines, err := h.Obligations.Overview(r.Context(), p.TenantID, o.PersonID, o.CompanyID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		g := view.ObligationGroup{PartyKey: q.Key(), PartyName: q.Name, ViaKey: "party.via." + string(q.Via)}
+		for i := range lines {
+			it := h.item(r, &lines[i], now)
+			if lines[i].Open() {
+				g.Open = append(g.Open, it)
+				g.Total += lines[i].Balance
+				if d.NextDue.IsZero() || it.Due.Before(d.NextDue) {
+					d.NextDue, d.NextName = it.Due, it.Kind+" "+it.Period
+				}
+			} else {
+				g.History = append(g.History, it)
+			}
+		}
+		d.Total += g.Total
+		d.Groups = append(d.Groups, g)
+	}
+	h.Render(w, r, status, view.ObligationsPage(h.Page(r, h.T(r, "obl.title")), d))
+}
+
+// obligation is /zavazky/{id}; for anybody whose parties do not owe it, it
+// does not exist.
+func (h *Handlers) obligation(w http.ResponseWriter, r *http.Request) {
+	p := Principal(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.ErrorPage(w, r, http.StatusNotFound)
+		return
+	}
+	l, err := h.Obligations.Line(r.Context(), p.TenantID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var party access.Party
+	found := false
+	for _, q := range obligationParties(p) {
+		if o := ownerOf(q); o.PersonID == l.PersonID && o.CompanyID == l.CompanyID {
+			party, found = q, true
+		}
+	}
+	if !found {
+		h.ErrorPage(w, r, http.StatusNotFound)
+		return
+	}
+	entries, err := h.Obligations.Ledger(r.Context(), p.TenantID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	t := httpx.Tenant(r.Context())
+	d := view.ObligationData{Item: h.item(r, l, today()), PartyKey: party.Key(), PartyName: party.Name, Payable: l.Open(),
+		IBAN: t.IBAN, Account: czid.FormatIBAN(t.IBAN)}
+	for _, e := range entries {
+		d.Entries = append(d.Entries, view.LedgerRow{KindKey: "obl.entry." + e.Kind, Amount: e.Amount, Booked: e.BookedAt})
+	}
+	if l.Open() && h.QR != nil && t.IBAN != "" {
+		if d.QR, err = h.QR(t.IBAN, l.Balance, l.VS, d.Item.Kind+" "+l.Period); err != nil {
+			h.Log.WarnContext(r.Context(), "qr platba", "err", err)
+		}
+	}
+	h.Render(w, r, http.StatusOK, view.ObligationPage(h.Page(r, d.Item.Kind), d))
+}
+
+// pay pays the chosen obligations of one party: by card through the
+// town's gateway, or by transfer of a basket with its own symbol.
+func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) {
+	p := Principal(r.Context())
+	if err := r.ParseForm(); err != nil {
+		h.ErrorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	q, ok := p.Party(r.PostForm.Get("party"))
+	if !ok || !q.Allows(access.AgendaObligations) {
+		h.ErrorPage(w, r, http.StatusForbidden)
+		return
+	}
+	var ids []int64
+	for _, s := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			h.renderObligations(w, r, http.StatusBadRequest, "payment.none")
+			return
+		}
+		ids = append(ids, id)
+	}
+	channel, gateway := payment.ChannelTransfer, ""
+	if r.PostForm.Get("method") == "card" {
+		channel, gateway = payment.ChannelCard, h.CardGateway
+	}
+	pay, err := h.Payments.Create(r.Context(), p.TenantID, ownerOf(q), ids, channel, gateway, p.SessionKey)
+	var inv *derr.InvalidError
+	if errors.As(err, &inv) {
+		h.Log.InfoContext(r.Context(), "payment refused", "request_id", httpx.RequestID(r.Context()), "err", err)
+		h.renderObligations(w, r, http.StatusBadRequest, inv.Fields[0].Key)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if channel == payment.ChannelTransfer {
+		http.Redirect(w, r, "/platba/"+strconv.FormatInt(pay.ID, 10), http.StatusSeeOther)
+		return
+	}
+	base := "http"
+	if httpx.IsSecure(r, h.TrustProxy) {
+		base = "https"
+	}
+	base += "://" + r.Host
+	to, err := h.Payments.StartCard(r.Context(), pay, "Platba "+strconv.FormatInt(pay.ID, 10), p.Account.Email,
+		base+"/platba/"+gateway+"/navrat", base+"/platba/"+gateway+"/notifikace")
+	if err != nil {
+		h.Log.ErrorContext(r.Context(), "gateway refused", "request_id", httpx.RequestID(r.Context()), "payment", pay.ID, "err", err)
+		h.renderObligations(w, r, http.StatusBadGateway, "payment.gateway.down")
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// paymentPage is /platba/{id}, for the party that pays.
+func (h *Handlers) paymentPage(w http.ResponseWriter, r *http.Request) {
+	p := Principal(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.ErrorPage(w, r, http.StatusNotFound)
+		return
+	}
+	pay, err := h.Payments.Get(r.Context(), p.TenantID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	mine := false
+	for _, q := range obligationParties(p) {
+		if o := ownerOf(q); o.PersonID == pay.PersonID && o.CompanyID == pay.CompanyID {
+			mine = true
+		}
+	}
+	if !mine {
+		h.ErrorPage(w, r, http.StatusNotFound)
+		return
+	}
+	t := httpx.Tenant(r.Context())
+	d := view.PaymentData{ID: pay.ID, Channel: pay.Channel, State: string(pay.State), Amount: pay.Amount, VS: pay.VS,
+		IBAN: t.IBAN, Account: czid.FormatIBAN(t.IBAN), Created: pay.CreatedAt, Resolved: pay.ResolvedAt}
+	for _, it := range pay.Items {
+		l, err := h.Obligations.Line(r.Context(), p.TenantID, it.ObligationID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		v := h.item(r, l, today())
+		v.Amount = it.Amount
+		d.Items = append(d.Items, v)
+	}
+	if pay.Channel == payment.ChannelTransfer && pay.State == payment.StatePending && h.QR != nil && t.IBAN != "" {
+		if d.QR, err = h.QR(t.IBAN, pay.Amount, pay.VS, "Platba "+strconv.FormatInt(pay.ID, 10)); err != nil {
+			h.Log.WarnContext(r.Context(), "qr platba", "err", err)
+		}
+	}
+	h.Render(w, r, http.StatusOK, view.PaymentPage(h.Page(r, i18n.T(httpx.Lang(r.Context()), "pay.title", pay.ID)), d))
+}
+
+// paymentReturn is where a gateway sends the browser back. The message is
+// verified and only the gateway's own status is acted on; then the person
+// sees the payment's page.
+func (h *Handlers) paymentReturn(w http.ResponseWriter, r *http.Request) {
+	t := httpx.Tenant(r.Context())
+	if err := r.ParseForm(); err != nil {
+		h.ErrorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	pay, err := h.Payments.Return(r.Context(), t.ID, r.PathValue("gateway"), r.Form)
+	switch {
+	case errors.Is(err, payment.ErrForged), errors.Is(err, derr.ErrNotFound):
+		h.Log.WarnContext(r.Context(), "payment return refused", "request_id", httpx.RequestID(r.Context()), "err", err)
+		h.ErrorPage(w, r, http.StatusBadRequest)
+		return
+	case err != nil && pay == nil:
+		// The gateway did not answer: the sweeper will ask again.
+		h.Log.ErrorContext(r.Context(), "payment return", "request_id", httpx.RequestID(r.Context()), "err", err)
+		h.ErrorPage(w, r, http.StatusServiceUnavailable)
+		return
+	}
+	http.Redirect(w, r, "/platba/"+strconv.FormatInt(pay.ID, 10), http.StatusSeeOther)
+}
+
+// paymentNotify is a gateway's server-to-server push: verified, then the
+// status is fetched; 200 only after the change is committed.
+func (h *Handlers) paymentNotify(w http.ResponseWriter, r *http.Request) {
+	t := httpx.Tenant(r.Context())
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	_, err := h.Payments.Notify(r.Context(), t.ID, r.PathValue("gateway"), r.PostForm)
+	switch {
+	case errors.Is(err, payment.ErrForged), errors.Is(err, derr.ErrNotFound):
+		h.Log.WarnContext(r.Context(), "payment push refused", "request_id", httpx.RequestID(r.Context()), "err", err)
+		http.Error(w, "refused", http.StatusBadRequest)
+	case err != nil:
+		h.Log.ErrorContext(r.Context(), "payment push", "request_id", httpx.RequestID(r.Context()), "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("OK"))
+	}
+}
