@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -25,6 +26,7 @@ import (
 	"github.com/radnice/radnice/internal/jobs"
 	"github.com/radnice/radnice/internal/obligation"
 	"github.com/radnice/radnice/internal/payment"
+	"github.com/radnice/radnice/internal/payment/gpwebpay"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/session"
@@ -86,7 +88,8 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (RADNICE_ADDR): %w", cfg.Addr, err)
 	}
-	var demoIdP http.Handler
+	var demoIdP, demoGW http.Handler
+	var demoCard *gpwebpay.Client
 	if o.demo {
 		// The demo identity provider's issuer names the port we listen on.
 		issuer := demo.IssuerFor(ln.Addr().String())
@@ -96,6 +99,9 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		}
 		if err == nil {
 			demoIdP, err = demo.IdP(d, issuer)
+		}
+		if err == nil {
+			demoGW, demoCard, err = demo.CardGateway(strings.TrimSuffix(issuer, demo.IdPPath) + demo.GatewayPath)
 		}
 		if err != nil {
 			ln.Close()
@@ -108,7 +114,11 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		ln.Close()
 		return err
 	}
-	a.demoIdP = demoIdP
+	a.demoIdP, a.demoGW = demoIdP, demoGW
+	if demoCard != nil {
+		a.web.Payments.Gateways[demoCard.Name()] = demoCard
+		a.web.CardGateway = demoCard.Name()
+	}
 	if len(a.tenants.Hosts()) == 0 {
 		log.Warn("no town is configured: every request will get 404; add one with `radnice tenant add`")
 	}
@@ -186,6 +196,7 @@ type portal struct {
 	web      *web.Handlers
 	office   *backoffice.Handlers
 	demoIdP  http.Handler // demo mode only: the demo identity provider at /demo-idp/
+	demoGW   http.Handler // demo mode only: the fake card gateway at /demo-gw/gpwebpay/
 }
 
 func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logger, demoMode bool) (*portal, error) {
@@ -263,6 +274,9 @@ func (a *portal) handler() http.Handler {
 	root.Handle("GET /static/", web.Static())
 	if a.demoIdP != nil {
 		root.Handle(demo.IdPPath+"/", a.demoIdP)
+	}
+	if a.demoGW != nil {
+		root.Handle(demo.GatewayPath+"/", a.demoGW)
 	}
 	root.Handle("/", site)
 

@@ -258,4 +258,39 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 	if m == nil || !strings.Contains(picker, m[1]) {
 		t.Fatalf("the account page does not name the person picked: %v", m)
 	}
+
+	// The director pays one of their fees by card through the demo GP
+	// webpay (a fake speaking the protocol, with real signatures) and sees
+	// it paid.
+	code, body, _ = do("GET", town+"/zavazky", nil)
+	party := regexp.MustCompile(`name="party" value="([^"]+)"`).FindStringSubmatch(body)
+	id := regexp.MustCompile(`name="id" value="(\d+)"`).FindStringSubmatch(body)
+	if code != 200 || party == nil || id == nil {
+		t.Fatalf("demo /zavazky: %d\n%.2000s", code, body)
+	}
+	code, _, loc = do("POST", town+"/zavazky/zaplatit", url.Values{"party": {party[1]}, "id": {id[1]}, "method": {"card"}})
+	if code != 303 || !strings.HasPrefix(loc, "http://localhost:"+port+"/demo-gw/gpwebpay/order.do?") {
+		t.Fatalf("card payment start: %d %s", code, loc)
+	}
+	code, page, _ := do("GET", loc, nil)
+	order := regexp.MustCompile(`name="ORDERNUMBER" value="(\d+)"`).FindStringSubmatch(page)
+	tok := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)
+	if code != 200 || order == nil || tok == nil {
+		t.Fatalf("gateway page: %d\n%.1000s", code, page)
+	}
+	code, _, loc = do("POST", "http://localhost:"+port+"/demo-gw/gpwebpay/order.do",
+		url.Values{"ORDERNUMBER": {order[1]}, "token": {tok[1]}, "action": {"pay"}})
+	if code != 303 || !strings.HasPrefix(loc, town+"/platba/gpwebpay/navrat?") {
+		t.Fatalf("gateway pay: %d %s", code, loc)
+	}
+	code, _, loc = do("GET", loc, nil)
+	if code != 303 || loc != town+"/platba/"+order[1] {
+		t.Fatalf("gateway return: %d %s", code, loc)
+	}
+	if code, body, _ = do("GET", loc, nil); code != 200 || !strings.Contains(body, "Zaplaceno") {
+		t.Fatalf("payment page: %d\n%.1500s", code, body)
+	}
+	if code, body, _ = do("GET", town+"/zavazky/"+id[1], nil); code != 200 || !strings.Contains(body, "zaplaceno") {
+		t.Fatalf("obligation after paying: %d", code)
+	}
 }
