@@ -372,7 +372,7 @@ func TestLostPushIsResolvedByStatus(t *testing.T) {
 
 func TestDelayedPushArrivesAfterTheBrowser(t *testing.T) {
 	e := newEnv(t)
-	e.fake.SetPush(PushMode{Delay: 50 * time.Millisecond})
+	e.fake.SetPush(PushMode{Delay: 300 * time.Millisecond})
 	transID, _, token := e.open(t, e.pay(1007, 50000))
 	e.returned(t, e.press(t, transID, token, "pay"))
 	if hints, _ := e.portal.got(); len(hints) != 0 {
