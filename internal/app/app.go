@@ -35,6 +35,7 @@ var commands = []command{
 	{"tenant", "manage towns: tenant list | tenant add --slug ... --name ... --host ...", runTenant},
 	{"idp", "citizen login providers of a town: idp list --tenant T | idp set --tenant T --slug S ...", runIdP},
 	{"terms", "publish a new version of a town's terms: terms publish --tenant T --terms-cs F --privacy-cs F", runTerms},
+	{"import", "book a bank statement (camt.053 or ABO/GPC): import statement --tenant T FILE", runImport},
 	{"staff", "invite an official: staff invite --tenant T --email E --name N --role R", runStaff},
 	{"audit", "check the audit log's hash chain: audit verify [--tenant T]", runAudit},
 	{"version", "print the version", runVersion},

@@ -71,7 +71,8 @@ func TestObligationsPaidByTransfer(t *testing.T) {
 	payID, _ := strconv.ParseInt(strings.TrimPrefix(hdr.Get("Location"), "/platba/"), 10, 64)
 	status, body, _ = b.do("GET", hdr.Get("Location"), nil, nil)
 	pay, err := p.web.Payments.Get(ctx, town.ID, payID)
-	if err != nil || status != 200 || !strings.Contains(body, strconv.FormatInt(pay.VS, 10)) {
+	if err != nil || status != 200 || !strings.Contains(body, strconv.FormatInt(pay.VS, 10)) ||
+		!strings.Contains(body, "SPD*1.0*ACC:"+town.IBAN) || !strings.Contains(body, "X-VS:"+strconv.FormatInt(pay.VS, 10)) || !strings.Contains(body, "<svg") {
 		t.Fatalf("basket page: %d %v\n%.1500s", status, err, body)
 	}
 	res, err := p.web.Payments.Import(ctx, town.ID, town.IBAN, []payment.StatementTx{{Ref: "T-1", Booked: time.Now().UTC(),

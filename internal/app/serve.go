@@ -226,7 +226,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg, Access: acc,
 		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions, Audit: auditLog,
 		Persons: &person.Store{DB: d}, Obligations: &obligation.Store{DB: d}, TrustProxy: cfg.TrustProxy,
-		Payments: payments,
+		Payments: payments, QR: web.BankQR,
 		// Per address: a household or an office behind one NAT logs in
 		// together, but nobody starts 20 logins in five minutes.
 		LoginLimit: &ratelimit.Limiter{Max: 20, Window: 5 * time.Minute},

@@ -13,6 +13,7 @@ import (
 	"github.com/radnice/radnice/internal/i18n"
 	"github.com/radnice/radnice/internal/obligation"
 	"github.com/radnice/radnice/internal/payment"
+	"github.com/radnice/radnice/internal/payment/bank"
 	"github.com/radnice/radnice/internal/web/view"
 )
 
@@ -274,4 +275,18 @@ func (h *Handlers) paymentNotify(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("OK"))
 	}
+}
+
+// BankQR makes a QR Platba code with payment/bank: the SPAYD string and an
+// inline SVG (fill attributes only, so the strict CSP allows it).
+func BankQR(iban string, amount, vs int64, message string) (*view.QRPayment, error) {
+	s, err := bank.SPAYD(bank.Payment{IBAN: iban, Amount: amount, Currency: "CZK", VS: vs, Message: message})
+	if err != nil {
+		return nil, err
+	}
+	svg, err := bank.QRSVG(s)
+	if err != nil {
+		return nil, err
+	}
+	return &view.QRPayment{SPAYD: s, SVG: svg}, nil
 }

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/radnice/radnice/internal/payment"
+	"github.com/radnice/radnice/internal/payment/bank"
+	"github.com/radnice/radnice/internal/tenant"
+)
+
+// runImport reads a bank statement (camt.053 or ABO/GPC) and books it.
+func runImport(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "statement" {
+		return usageError{"want `import statement --tenant T FILE`"}
+	}
+	// FILE may come first or last: `import statement FILE --tenant T` or
+	// `import statement --tenant T FILE`.
+	flags, file := args[1:], ""
+	switch {
+	case len(flags) > 0 && !strings.HasPrefix(flags[0], "-"):
+		file, flags = flags[0], flags[1:]
+	case len(flags) > 0 && !strings.HasPrefix(flags[len(flags)-1], "-"):
+		file, flags = flags[len(flags)-1], flags[:len(flags)-1]
+	}
+	var slug string
+	cfg, _, err := parseFlags(e, "import", flags, func(fs *flag.FlagSet) {
+		fs.StringVar(&slug, "tenant", "", "the town's slug")
+	})
+	if err != nil {
+		return err
+	}
+	if slug == "" || file == "" {
+		return usageError{"want `import statement --tenant T FILE`"}
+	}
+	rest := []string{file}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := bank.Parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rest[0], err)
+	}
+	d, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	t, err := (&tenant.Store{DB: d}).BySlug(ctx, slug)
+	if err != nil {
+		return fmt.Errorf("town %q: %w", slug, err)
+	}
+	res, err := (&payment.Service{DB: d}).Import(ctx, t.ID, st.Account, StatementTxs(st))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s statement %s of %s: %d transactions, %d booked to obligations or baskets, %d for a clerk to assign, %d ignored (money out, reversals), %d imported before\n",
+		st.Format, st.Number, st.Account, res.Transactions, res.Matched, res.Unmatched, res.Ignored, res.Duplicates)
+	return nil
+}
+
+// StatementTxs turns a parsed statement into what the ledger books.
+func StatementTxs(st *bank.Statement) []payment.StatementTx {
+	out := make([]payment.StatementTx, len(st.Transactions))
+	for i, t := range st.Transactions {
+		out[i] = payment.StatementTx{Ref: t.Ref, Booked: t.Booked, Amount: t.Amount, Reversal: t.Reversal, VS: t.VS, SS: t.SS, KS: t.KS,
+			CounterAccount: t.CounterAccount, CounterName: t.CounterName, Message: t.Message}
+	}
+	return out
+}
