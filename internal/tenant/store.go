@@ -68,6 +68,19 @@ func (s *Store) BySlug(ctx context.Context, slug string) (_ *Tenant, err error) 
 	return all[0], nil
 }
 
+// Get finds a town by its id.
+func (s *Store) Get(ctx context.Context, id int64) (_ *Tenant, err error) {
+	defer derr.Wrap(&err, "tenant.Get(%d)", id)
+	all, err := s.list(ctx, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return nil, derr.ErrNotFound
+	}
+	return all[0], nil
+}
+
 // All lists every town with its hosts.
 func (s *Store) All(ctx context.Context) (_ []*Tenant, err error) {
 	defer derr.Wrap(&err, "tenant.All")
