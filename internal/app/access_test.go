@@ -60,6 +60,7 @@ var matrix = map[string]string{
 	"GET /zavazky/{id}":                 "citizen",
 	"POST /zavazky/zaplatit":            "citizen",
 	"GET /platba/{id}":                  "citizen",
+	"GET /platba/{id}/potvrzeni.pdf":    "citizen",
 	"GET /platba/{gateway}/navrat":      "public",
 	"POST /platba/{gateway}/navrat":     "public",
 	"POST /platba/{gateway}/notifikace": "public",
@@ -94,6 +95,7 @@ func samplePaths(mandate, obligation, pay int64) map[string]string {
 	return map[string]string{
 		"GET /zavazky/{id}":                      "/zavazky/" + strconv.FormatInt(obligation, 10),
 		"GET /platba/{id}":                       "/platba/" + strconv.FormatInt(pay, 10),
+		"GET /platba/{id}/potvrzeni.pdf":         "/platba/" + strconv.FormatInt(pay, 10) + "/potvrzeni.pdf",
 		"GET /platba/{gateway}/navrat":           "/platba/gpwebpay/navrat?ORDERNUMBER=1",
 		"POST /platba/{gateway}/navrat":          "/platba/gpwebpay/navrat",
 		"POST /platba/{gateway}/notifikace":      "/platba/comgate/notifikace",

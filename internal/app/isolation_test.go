@@ -225,12 +225,13 @@ func TestTownsNeverMix(t *testing.T) {
 	var aPayment int64
 	d.Read().QueryRow(ctx, `SELECT min(id) FROM payments WHERE tenant_id = $1`, a.ID).Scan(&aPayment)
 	samples := map[string]string{
-		"GET /jazyk/{lang}":            "/jazyk/en?next=/",
-		"GET /prihlaseni/{provider}":   "/prihlaseni/bankid",
-		"GET /zavazky/{id}":            "/zavazky/" + strconv.FormatInt(aObligation, 10),
-		"GET /platba/{id}":             "/platba/" + strconv.FormatInt(aPayment, 10),
-		"GET /platba/{gateway}/navrat": "/platba/gpwebpay/navrat?ORDERNUMBER=" + strconv.FormatInt(aPayment, 10),
-		"/":                            "/neexistuje",
+		"GET /jazyk/{lang}":              "/jazyk/en?next=/",
+		"GET /prihlaseni/{provider}":     "/prihlaseni/bankid",
+		"GET /zavazky/{id}":              "/zavazky/" + strconv.FormatInt(aObligation, 10),
+		"GET /platba/{id}":               "/platba/" + strconv.FormatInt(aPayment, 10),
+		"GET /platba/{id}/potvrzeni.pdf": "/platba/" + strconv.FormatInt(aPayment, 10) + "/potvrzeni.pdf",
+		"GET /platba/{gateway}/navrat":   "/platba/gpwebpay/navrat?ORDERNUMBER=" + strconv.FormatInt(aPayment, 10),
+		"/":                              "/neexistuje",
 		// An official of A asked for at B (that an administrator of B gets
 		// 404 for it is in TestStaffAdministration).
 		"GET /urad/sprava/urednici/{id}": "/urad/sprava/urednici/1",

@@ -88,4 +88,14 @@ func TestObligationsPaidByTransfer(t *testing.T) {
 	if _, body, _ := b.do("GET", "/platba/"+strconv.FormatInt(payID, 10), nil, nil); !strings.Contains(body, "dorazila") {
 		t.Fatalf("basket page after the transfer does not say it arrived")
 	}
+	status, pdfBody, hdr := b.do("GET", "/platba/"+strconv.FormatInt(payID, 10)+"/potvrzeni.pdf", nil, nil)
+	if status != 200 || hdr.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdfBody, "%PDF-") {
+		t.Fatalf("receipt: %d %s", status, hdr.Get("Content-Type"))
+	}
+	// Nobody else gets it.
+	other := newBrowser(t, h, "lhota.test")
+	if status, _, hdr := other.do("GET", "/platba/"+strconv.FormatInt(payID, 10)+"/potvrzeni.pdf", nil, nil); status != 303 ||
+		!strings.HasPrefix(hdr.Get("Location"), "/prihlaseni") {
+		t.Fatalf("anonymous receipt: %d", status)
+	}
 }

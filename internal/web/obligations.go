@@ -14,6 +14,7 @@ import (
 	"github.com/radnice/radnice/internal/obligation"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/payment/bank"
+	"github.com/radnice/radnice/internal/pdf"
 	"github.com/radnice/radnice/internal/web/view"
 )
 
@@ -289,4 +290,59 @@ func BankQR(iban string, amount, vs int64, message string) (*view.QRPayment, err
 		return nil, err
 	}
 	return &view.QRPayment{SPAYD: s, SVG: svg}, nil
+}
+
+// receipt is /platba/{id}/potvrzeni.pdf: the receipt of a paid payment,
+// for the party that paid.
+func (h *Handlers) receipt(w http.ResponseWriter, r *http.Request) {
+	p := Principal(r.Context())
+	lang := httpx.Lang(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.ErrorPage(w, r, http.StatusNotFound)
+		return
+	}
+	pay, err := h.Payments.Get(r.Context(), p.TenantID, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var payer access.Party
+	for _, q := range obligationParties(p) {
+		if o := ownerOf(q); o.PersonID == pay.PersonID && o.CompanyID == pay.CompanyID {
+			payer = q
+		}
+	}
+	if payer.ID == 0 || pay.State != payment.StatePaid {
+		h.ErrorPage(w, r, http.StatusNotFound)
+		return
+	}
+	t := httpx.Tenant(r.Context())
+	T := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
+	rc := pdf.Receipt{Title: T("receipt.title", pay.ID), Town: t.OfficialName, Address: t.Address, ICO: t.ICO, Number: pay.ID,
+		Paid: pay.ResolvedAt.In(i18n.Prague), Payer: payer.Name, Channel: T("receipt.channel." + pay.Channel),
+		Total: i18n.Money(lang, pay.Amount), Issued: pay.ResolvedAt, IssuedNote: T("receipt.note", t.Name),
+		Labels: pdf.ReceiptLabels{Payer: T("receipt.payer"), Date: T("receipt.date"), Channel: T("receipt.channel"),
+			What: T("receipt.what"), VS: T("obligation.vs"), Amount: T("receipt.amount"), Total: T("receipt.total"), ICO: T("receipt.ico")}}
+	for _, it := range pay.Items {
+		l, err := h.Obligations.Line(r.Context(), p.TenantID, it.ObligationID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		what := l.KindCS
+		if lang == i18n.EN && l.KindEN != "" {
+			what = l.KindEN
+		}
+		rc.Lines = append(rc.Lines, pdf.ReceiptLine{What: what + " " + l.Period, VS: strconv.FormatInt(l.VS, 10), Amount: i18n.Money(lang, it.Amount)})
+	}
+	b, err := pdf.RenderReceipt(rc)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="potvrzeni-`+strconv.FormatInt(pay.ID, 10)+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
 }

@@ -45,6 +45,7 @@ func (h *Handlers) Routes() []Route {
 		{"GET /zavazky/{id}", access.SignedIn(), h.obligation},
 		{"POST /zavazky/zaplatit", access.SignedIn(), h.pay},
 		{"GET /platba/{id}", access.SignedIn(), h.paymentPage},
+		{"GET /platba/{id}/potvrzeni.pdf", access.SignedIn(), h.receipt},
 		// Gateways' returns and pushes are verified by signature or secret,
 		// not by session: the session may have ended while the person paid.
 		{"GET /platba/{gateway}/navrat", access.Public(), h.paymentReturn},
