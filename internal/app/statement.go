@@ -55,21 +55,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("town %q: %w", slug, err)
 	}
-	res, err := (&payment.Service{DB: d}).Import(ctx, t.ID, st.Account, StatementTxs(st))
+	res, err := (&payment.Service{DB: d}).Import(ctx, t.ID, st.Account, st.PaymentTxs())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s statement %s of %s: %d transactions, %d booked to obligations or baskets, %d for a clerk to assign, %d ignored (money out, reversals), %d imported before\n",
 		st.Format, st.Number, st.Account, res.Transactions, res.Matched, res.Unmatched, res.Ignored, res.Duplicates)
 	return nil
-}
-
-// StatementTxs turns a parsed statement into what the ledger books.
-func StatementTxs(st *bank.Statement) []payment.StatementTx {
-	out := make([]payment.StatementTx, len(st.Transactions))
-	for i, t := range st.Transactions {
-		out[i] = payment.StatementTx{Ref: t.Ref, Booked: t.Booked, Amount: t.Amount, Reversal: t.Reversal, VS: t.VS, SS: t.SS, KS: t.KS,
-			CounterAccount: t.CounterAccount, CounterName: t.CounterName, Message: t.Message}
-	}
-	return out
 }
