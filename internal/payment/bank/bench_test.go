@@ -3,6 +3,7 @@ package bank
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
@@ -128,4 +129,83 @@ func BenchmarkParseCamt053(b *testing.B) {
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "entries/s")
 	b.Logf("%d entries, %d MB: %v for the whole file", n, len(data)>>20, elapsed/time.Duration(b.N))
+}
+
+// genGPC writes a GPC statement of n items (every tenth a debit, every
+// fifth with a 078 message record), CRLF, balanced.
+func genGPC(n int) []byte {
+	const acct = "0000002801234578"
+	var debit, credit int64
+	var items bytes.Buffer
+	items.Grow(n * 170)
+	for i := 0; i < n; i++ {
+		amount := int64(10000 + (i*7919)%500000)
+		code := byte('2')
+		if i%10 == 9 {
+			code = '1'
+			debit += amount
+		} else {
+			credit += amount
+		}
+		fmt.Fprintf(&items, "075%s%06d%010d%-13d%012d%c%010d00%04d%04d%010d%s%-20s0%s%s\r\n",
+			acct, 0, 1002003007, i+1, amount, code, 1000000+i, 2010, 308, 0, "020326",
+			fmt.Sprintf("Platce %d", i), "0203", "020326")
+		if i%5 == 0 {
+			fmt.Fprintf(&items, "078%-125s\r\n", fmt.Sprintf("Poplatek za odpad 2026, platba %d", i))
+		}
+	}
+	const opening = 500000000
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "074%s%-20s%s%014d+%014d+%014d0%014d0%03d%s%14s\r\n",
+		acct, "Obec Horni Ves", "010326", opening, opening-debit+credit, debit, credit, 1, "020326", "")
+	b.Write(items.Bytes())
+	return b.Bytes()
+}
+
+// BenchmarkParseGPC parses a 100,000-item GPC statement (generated once,
+// outside the timer) and reports items per second.
+func BenchmarkParseGPC(b *testing.B) {
+	const n = 100_000
+	data := genGPC(n)
+	b.SetBytes(int64(len(data)))
+	runtime.GC()
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		st, err := ParseGPC(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(st.Transactions) != n {
+			b.Fatalf("%d transactions", len(st.Transactions))
+		}
+	}
+	elapsed := time.Since(start)
+	b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "items/s")
+	b.Logf("%d items, %d MB: %v for the whole file", n, len(data)>>20, elapsed/time.Duration(b.N))
+}
+
+// TestGenerated: the benchmarks' generators write valid statements.
+func TestGenerated(t *testing.T) {
+	data := genCamt053(500)
+	st, err := ParseCamt053(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatement(t, st)
+	if len(st.Transactions) != 500 || !st.HasBalances || st.Transactions[9].Amount >= 0 {
+		t.Errorf("%d transactions, balances %v", len(st.Transactions), st.HasBalances)
+	}
+	std, err := parseCamtStd(data)
+	if err != nil || !reflect.DeepEqual(st, std) {
+		t.Errorf("encoding/xml: %v", err)
+	}
+	st, err = ParseGPC(bytes.NewReader(genGPC(500)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatement(t, st)
+	if len(st.Transactions) != 500 || st.Transactions[0].Message == "" || st.Transactions[0].KS != 308 {
+		t.Errorf("%d transactions, first %+v", len(st.Transactions), st.Transactions[0])
+	}
 }

@@ -1,7 +1,6 @@
 package bank
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ const (
 	maxXMLText  = 64 << 10 // characters of one element's text
 	camtNSBase  = "urn:iso:std:iso:20022:tech:xsd:"
 	camtPrefix  = "camt.053."
-	maxCamtRefs = 1_000_000 // transactions in one statement
 )
 
 // ParseCamt053 reads an ISO 20022 BankToCustomerStatement (camt.053, versions
@@ -25,7 +23,7 @@ const (
 // namespace or prefix, in one pass over the stream (tokens from the
 // streaming tokenizer in xmlscan.go, no document tree), so memory grows
 // with the transactions, not the file; a file has at most MaxInputSize
-// bytes and 64 levels of elements.
+// bytes, 64 levels of elements and 1,000,000 transactions.
 //
 // What it takes:
 //   - Account: Acct/Id/IBAN, else Acct/Id/Othr/Id; Currency: Acct/Ccy, else
@@ -63,11 +61,11 @@ func ParseCamt053(r io.Reader) (*Statement, error) {
 }
 
 func parseCamt053(r io.Reader, limit int64) (*Statement, error) {
-	br := bufio.NewReaderSize(&capReader{r: r, n: limit}, 64<<10)
-	if head, _ := br.Peek(3); bytes.Equal(head, utf8BOM) {
-		br.Discard(3)
+	sc := newXMLScanner(&capReader{r: r, n: limit})
+	if sc.ensure(len(utf8BOM)) && bytes.HasPrefix(sc.buf[sc.pos:sc.n], utf8BOM) {
+		sc.pos += len(utf8BOM)
 	}
-	return parseCamtTokens(newXMLScanner(br))
+	return parseCamtTokens(sc)
 }
 
 // parseCamtTokens reads a statement from any token source (the scanner;
@@ -694,8 +692,8 @@ func (p *camtParser) add(t Transaction, entryErr func(string, ...any) error) err
 	if _, dup := p.refs[t.Ref]; dup {
 		return entryErr("reference %s appears twice in the statement", t.Ref)
 	}
-	if len(p.refs) >= maxCamtRefs {
-		return entryErr("more than %d transactions", maxCamtRefs)
+	if len(p.refs) >= maxTransactions {
+		return entryErr("more than %d transactions", maxTransactions)
 	}
 	p.refs[t.Ref] = struct{}{}
 	p.st.Transactions = append(p.st.Transactions, t)

@@ -41,7 +41,8 @@ func ParseGPC(r io.Reader) (*Statement, error) {
 // of windows-1250, each ended by CRLF or LF (the last one may lack it),
 // one 074 header first, then 075 items, each optionally followed by 076,
 // 078 or 079 message records whose text (trimmed, runs of spaces made one)
-// is appended to that item's Message.
+// is appended to that item's Message. At most MaxInputSize bytes and
+// 1,000,000 items.
 //
 // 074: 4–19 account, 20–39 short name, 40–45 old balance date, 46–59 old
 // balance in haléře and 60 its sign, 61–74 + 75 new balance, 76–89 + 90
@@ -253,6 +254,9 @@ func (p *gpcParser) number(b []byte, what string) (int64, error) {
 func (p *gpcParser) item(l []byte) error {
 	if !p.haveHead {
 		return p.errf("an item (075) before the statement header (074)")
+	}
+	if len(p.st.Transactions) >= maxTransactions {
+		return p.errf("more than %d items", maxTransactions)
 	}
 	if string(l[3:19]) != p.acct16 {
 		return p.errf("the item's account %q is not the statement's %q", l[3:19], p.acct16)

@@ -26,6 +26,9 @@ var ErrFormat = errors.New("bank: bad format")
 // larger one fails with ErrFormat before it fills memory.
 const MaxInputSize = 256 << 20
 
+// maxTransactions bounds the transactions of one statement (either format).
+const maxTransactions = 1_000_000
+
 // Statement is one bank statement of one account.
 type Statement struct {
 	Format   string // "camt.053.001.08" (the version its namespace names; "camt.053" when none), "gpc"

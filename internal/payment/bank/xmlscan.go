@@ -70,7 +70,7 @@ type xmlScanner struct {
 }
 
 func newXMLScanner(r io.Reader) *xmlScanner {
-	return &xmlScanner{r: r, buf: make([]byte, 64<<10), lineNo: 1}
+	return &xmlScanner{r: r, buf: make([]byte, 16<<10), lineNo: 1}
 }
 
 // line returns the line of the next unread byte; newlines are counted
