@@ -421,8 +421,8 @@ func checkFields(f map[string]string) error {
 		return spaydErr("CC", "not three upper-case letters")
 	}
 	if dt, ok := f["DT"]; ok {
-		if len(dt) != 8 || !allDigits(dt) || !validDate(atoi(dt[:4]), atoi(dt[4:6]), atoi(dt[6:])) {
-			return spaydErr("DT", "not a date YYYYMMDD")
+		if len(dt) != 8 || !allDigits(dt) || atoi(dt[:4]) == 0 || !validDate(atoi(dt[:4]), atoi(dt[4:6]), atoi(dt[6:])) {
+			return spaydErr("DT", "not a date YYYYMMDD (year 0001 to 9999)")
 		}
 	}
 	for _, k := range []string{"X-VS", "X-SS", "X-KS"} {

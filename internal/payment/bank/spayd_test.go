@@ -150,6 +150,7 @@ func TestParseSPAYDRejects(t *testing.T) {
 		{"SPD*1.0*" + acc + "*AM:12345678.00", "AM"},
 		{"SPD*1.0*" + acc + "*CC:czk", "CC"},
 		{"SPD*1.0*" + acc + "*DT:20260230", "DT"},
+		{"SPD*1.0*" + acc + "*DT:00000101", "DT"},
 		{"SPD*1.0*" + acc + "*X-VS:12a", "X-VS"},
 		{"SPD*1.0*" + acc + "*X-VS:", "X-VS"},
 		{"SPD*1.0*" + acc + "*X-PER:31", "X-PER"},
