@@ -280,7 +280,7 @@ func (p *camtParser) run() (*Statement, error) {
 					}
 					p.text = append(p.text, tok.text...)
 				}
-			} else if len(bytes.TrimSpace(tok.text)) > 0 {
+			} else if len(trimSpaceLeft(tok.text)) > 0 {
 				return nil, p.errf("text outside the document element")
 			}
 		}

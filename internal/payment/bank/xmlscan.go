@@ -133,7 +133,8 @@ func (s *xmlScanner) ensure(k int) bool {
 }
 
 // find returns the offset from pos of the first sep at or after from, or
-// -1 when the input ends (or the token grows too long: see tooLong).
+// -1 when the input ends or the token grows past maxXMLToken (see
+// unexpectedEnd).
 func (s *xmlScanner) find(from int, sep []byte) int {
 	for {
 		if i := bytes.Index(s.buf[s.pos+from:s.n], sep); i >= 0 {
@@ -360,7 +361,7 @@ func (s *xmlScanner) endTag() (xmlTok, error) {
 	if i < 0 {
 		return xmlTok{}, s.unexpectedEnd("an end tag")
 	}
-	name := bytes.TrimRight(s.buf[s.pos+2:s.pos+i], " \t\r\n")
+	name := trimSpaceRight(s.buf[s.pos+2 : s.pos+i])
 	space, local, ok := splitName(name)
 	if !ok {
 		return xmlTok{}, s.syntax("invalid end tag </%s>", clip(name))
@@ -426,7 +427,7 @@ func (s *xmlScanner) startTag() (xmlTok, error) {
 		if eq < 0 {
 			return xmlTok{}, s.syntax("an attribute without a value in <%s>", clip(name))
 		}
-		aname := bytes.TrimRight(rest[:eq], " \t\r\n")
+		aname := trimSpaceRight(rest[:eq])
 		aspace, alocal, ok := splitName(aname)
 		if !ok {
 			return xmlTok{}, s.syntax("invalid attribute name in <%s>", clip(name))
@@ -649,6 +650,13 @@ func validName(name []byte) bool {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func trimSpaceRight(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
 
 func trimSpaceLeft(b []byte) []byte {
 	for len(b) > 0 && isSpace(b[0]) {
