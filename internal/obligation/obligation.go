@@ -193,8 +193,24 @@ func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int6
 // Line returns one obligation of the town with its balance.
 func (s *Store) Line(ctx context.Context, tenantID, id int64) (_ *Line, err error) {
 	defer derr.Wrap(&err, "obligation.Line(%d, %d)", tenantID, id)
+	return s.line(ctx, `o.id = $2`, tenantID, id)
+}
+
+// ByVS returns the town's obligation with the variable symbol vs, with its
+// balance (a symbol is unique within a town); not found for any other
+// symbol, a basket's included.
+func (s *Store) ByVS(ctx context.Context, tenantID, vs int64) (_ *Line, err error) {
+	defer derr.Wrap(&err, "obligation.ByVS(%d, %d)", tenantID, vs)
+	if vs <= 0 {
+		return nil, derr.ErrNotFound
+	}
+	return s.line(ctx, `o.vs = $2`, tenantID, vs)
+}
+
+// line reads the one obligation of town $1 that where ($2) picks.
+func (s *Store) line(ctx context.Context, where string, tenantID int64, arg any) (*Line, error) {
 	var l Line
-	err = s.DB.Read().QueryRow(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
+	err := s.DB.Read().QueryRow(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
 		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
 		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
 		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
@@ -202,7 +218,7 @@ func (s *Store) Line(ctx context.Context, tenantID, id int64) (_ *Line, err erro
 		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
 			AND l.kind = 'writeoff'), 0)
 		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
-		WHERE o.tenant_id = $1 AND o.id = $2`, tenantID, id).Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period,
+		WHERE o.tenant_id = $1 AND `+where, tenantID, arg).Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period,
 		&l.Description, &l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff)
 	if errors.Is(err, db.ErrNoRows) {
 		return nil, derr.ErrNotFound
