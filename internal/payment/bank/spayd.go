@@ -34,14 +34,15 @@ const spaydHeader = "SPD*1.0*"
 // which the standard computes the checksum), then CRC32. Absent fields are
 // left out; CC is always written.
 //
-// MSG and RN are transliterated to keep the code small and readable in any
-// banking app: Czech (and other Latin) diacritics are dropped and letters
-// upper-cased ("Poplatek za psa – Žofie" → "POPLATEK ZA PSA – ZOFIE"), so
-// that they stay in the QR alphanumeric set where they can. Whatever is left
-// outside printable ASCII (the dash above, "€", "ß") is written as
-// percent-encoded UTF-8; "*" is written %2A and "%" %25. The 60 and 35
-// character limits apply to the text as written, escapes included, so no
-// reader can find it too long.
+// MSG and RN are transliterated to keep the code small and readable in
+// any banking app: Czech (and other Latin) diacritics are dropped, letters
+// upper-cased and typographic dashes and quotes written in ASCII
+// ("Poplatek za psa – „Žofie“" → `POPLATEK ZA PSA - "ZOFIE"`), so that they
+// stay in the QR alphanumeric set where they can. Whatever is left outside
+// printable ASCII ("€", "ß") is written as percent-encoded UTF-8; "*" is
+// written %2A and "%" %25. The 60 and 35 character limits apply to the
+// text as written, escapes included, so no reader can find it too long;
+// a longer text is an error, never cut.
 func SPAYD(p Payment) (string, error) {
 	fields, err := paymentFields(p)
 	if err != nil {
@@ -167,9 +168,10 @@ func isCurrency(s string) bool {
 }
 
 // transliterate is what SPAYD does to MSG and RN: it drops diacritics
-// (decomposes, removes combining marks), upper-cases ASCII letters, turns
-// control characters and runs of white space into one space and trims the
-// ends. Letters without an ASCII base ("ß", "ł") are kept as they are.
+// (decomposes, removes combining marks), upper-cases ASCII letters, writes
+// typographic dashes, quotes and the ellipsis in ASCII, turns control
+// characters and runs of white space into one space and trims the ends.
+// Letters without an ASCII base ("ß", "ł") are kept as they are.
 func transliterate(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -189,9 +191,21 @@ func transliterate(s string) string {
 		if r >= 'a' && r <= 'z' {
 			r -= 'a' - 'A'
 		}
+		if ascii, ok := punctuation[r]; ok {
+			b.WriteString(ascii)
+			continue
+		}
 		b.WriteRune(r)
 	}
 	return norm.NFC.String(b.String())
+}
+
+// punctuation maps typographic characters to ASCII.
+var punctuation = map[rune]string{
+	'‐': "-", '‑': "-", '‒': "-", '–': "-", '—': "-", '―': "-", '−': "-",
+	'„': `"`, '“': `"`, '”': `"`, '‟': `"`, '«': `"`, '»': `"`,
+	'‚': "'", '‘': "'", '’': "'", '‛': "'", '‹': "'", '›': "'",
+	'…': "...",
 }
 
 // escapeValue writes a field value for SPAYD: printable ASCII as is except

@@ -58,7 +58,7 @@ func TestSPAYDFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := "SPD*1.0*ACC:CZ6508000000192000145399*AM:1234.56*CC:CZK*DT:20260331" +
-		"*MSG:POPLATEK ZA PSA %E2%80%93 ZOFIE %2A 100%25 (HORNI VES)*RN:MESTO JIZEROV*X-KS:308*X-SS:77*X-VS:2026000123"
+		"*MSG:POPLATEK ZA PSA - ZOFIE %2A 100%25 (HORNI VES)*RN:MESTO JIZEROV*X-KS:308*X-SS:77*X-VS:2026000123"
 	want := body + "*CRC32:" + crcHex(body)
 	if s != want {
 		t.Errorf("SPAYD =\n%s\nwant\n%s", s, want)
@@ -67,7 +67,7 @@ func TestSPAYDFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m["MSG"] != "POPLATEK ZA PSA – ZOFIE * 100% (HORNI VES)" || m["X-VS"] != "2026000123" || m["DT"] != "20260331" {
+	if m["MSG"] != "POPLATEK ZA PSA - ZOFIE * 100% (HORNI VES)" || m["X-VS"] != "2026000123" || m["DT"] != "20260331" {
 		t.Errorf("fields %v", m)
 	}
 	// Absent fields stay absent; BIC is kept.
