@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/payment/bank"
 	"github.com/radnice/radnice/internal/tenant"
@@ -55,7 +56,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("town %q: %w", slug, err)
 	}
-	res, err := (&payment.Service{DB: d}).Import(ctx, t.ID, st.Account, st.PaymentTxs())
+	res, err := (&payment.Service{DB: d}).ImportBy(ctx, audit.System, t.ID, st.Account, st.PaymentTxs())
 	if err != nil {
 		return err
 	}

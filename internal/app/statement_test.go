@@ -63,6 +63,11 @@ func TestImportStatementCommand(t *testing.T) {
 	if got := balance(); got != before-amount {
 		t.Fatalf("balance %d → %d, paid %d", before, got, amount)
 	}
+	var recorded int
+	d.Read().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'statement.import' AND actor_kind = 'system'`).Scan(&recorded)
+	if recorded != 1 {
+		t.Fatalf("the import was recorded %d times", recorded)
+	}
 	if code, out, _ := runCmd(t, envVars, "import", "statement", "--tenant", "lhota", file); code != 0 || !strings.Contains(out, "1 imported before") || balance() != before-amount {
 		t.Fatalf("second import: %d %q", code, out)
 	}

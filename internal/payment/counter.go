@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,6 +68,20 @@ func (s *Service) Cash(ctx context.Context, by audit.Actor, tenantID, obligation
 		return nil, err
 	}
 	return s.Get(ctx, tenantID, id)
+}
+
+// Official is the official who took a cash payment at the counter; 0 for
+// any other payment.
+func (p *Payment) Official() int64 {
+	id, ok := strings.CutPrefix(p.CreatedBy, "staff:")
+	if !ok || p.Channel != ChannelCash {
+		return 0
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // Refund is a request to pay back an overpayment.

@@ -27,6 +27,7 @@ type Payment struct {
 	Detail     string
 	PersonID   int64
 	CompanyID  int64
+	CreatedBy  string // who started it: "staff:12" for cash at the counter
 	CreatedAt  time.Time
 	ResolvedAt time.Time
 	Items      []Item
@@ -204,14 +205,14 @@ func (s *Service) StartCard(ctx context.Context, p *Payment, description, email,
 }
 
 const paymentColumns = `id, tenant_id, channel, gateway, gateway_ref, coalesce(vs, 0), amount, currency, state, detail,
-	coalesce(person_id, 0), coalesce(company_id, 0), created_at, resolved_at`
+	coalesce(person_id, 0), coalesce(company_id, 0), created_by, created_at, resolved_at`
 
 func scanPayment(r db.Row) (*Payment, error) {
 	var p Payment
 	var state string
 	var resolved *time.Time
 	if err := r.Scan(&p.ID, &p.TenantID, &p.Channel, &p.Gateway, &p.GatewayRef, &p.VS, &p.Amount, &p.Currency, &state, &p.Detail,
-		&p.PersonID, &p.CompanyID, &p.CreatedAt, &resolved); err != nil {
+		&p.PersonID, &p.CompanyID, &p.CreatedBy, &p.CreatedAt, &resolved); err != nil {
 		return nil, err
 	}
 	p.State = State(state)

@@ -42,7 +42,21 @@ type ImportResult struct {
 // it partly paid, paying twice makes it overpaid). What matches nothing
 // waits for a fee clerk. All in one transaction, set by set, so a large
 // statement is quick and a failure books nothing.
-func (s *Service) Import(ctx context.Context, tenantID int64, account string, txs []StatementTx) (res ImportResult, err error) {
+func (s *Service) Import(ctx context.Context, tenantID int64, account string, txs []StatementTx) (ImportResult, error) {
+	return s.importStatement(ctx, nil, tenantID, account, txs)
+}
+
+// ActionImport is the audit action of a statement booked, with its counts.
+const ActionImport = "statement.import"
+
+// ImportBy is Import done by someone (an official, or audit.System for the
+// command line): the audit entry with the counts is written in the same
+// transaction, so there is no import without its record.
+func (s *Service) ImportBy(ctx context.Context, by audit.Actor, tenantID int64, account string, txs []StatementTx) (ImportResult, error) {
+	return s.importStatement(ctx, &by, tenantID, account, txs)
+}
+
+func (s *Service) importStatement(ctx context.Context, by *audit.Actor, tenantID int64, account string, txs []StatementTx) (res ImportResult, err error) {
 	defer derr.Wrap(&err, "payment.Import(%d)", tenantID)
 	if account == "" {
 		return res, derr.Invalid("account", "statement.account", "the statement names no account")
@@ -135,7 +149,16 @@ func (s *Service) Import(ctx context.Context, tenantID int64, account string, tx
 				res.Ignored = n
 			}
 		}
-		return r.Err()
+		if err := r.Err(); err != nil {
+			return err
+		}
+		r.Close()
+		if by == nil {
+			return nil
+		}
+		return record(ctx, s, tx, *by, tenantID, ActionImport, "", map[string]any{"account": clip(account, 100),
+			"transactions": res.Transactions, "matched": res.Matched, "unmatched": res.Unmatched, "ignored": res.Ignored,
+			"duplicates": res.Duplicates})
 	})
 	if err != nil {
 		return ImportResult{Transactions: len(txs)}, err
