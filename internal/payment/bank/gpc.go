@@ -15,9 +15,11 @@ import (
 
 // ParseGPCOptions are the per-bank settings of the GPC reader.
 type ParseGPCOptions struct {
-	// PermutedAccounts: the bank writes the 16-digit account fields in its
-	// internal order (Komerční banka's "vnitřní formát" is the known case)
-	// instead of prefix (6) + number (10). With internal digits
+	// PermutedAccounts: the bank writes the 16-digit account fields in an
+	// internal order ("vnitřní formát", the one accounting software
+	// documents for Komerční banka's GPC; compare with a known account in
+	// the bank's own file before enabling it) instead of prefix (6) +
+	// number (10). With internal digits
 	// i1 … i16 the account is
 	//
 	//	prefix = i11 i12 i13 i14 i15 i16
