@@ -281,6 +281,11 @@ func (h *Handlers) paymentNotify(w http.ResponseWriter, r *http.Request) {
 // BankQR makes a QR Platba code with payment/bank: the SPAYD string and an
 // inline SVG (fill attributes only, so the strict CSP allows it).
 func BankQR(iban string, amount, vs int64, message string) (*view.QRPayment, error) {
+	// The message is a courtesy (the symbol identifies the payment): keep
+	// it well inside SPAYD's 60 characters, escapes included.
+	if r := []rune(message); len(r) > 30 {
+		message = string(r[:30])
+	}
 	s, err := bank.SPAYD(bank.Payment{IBAN: iban, Amount: amount, Currency: "CZK", VS: vs, Message: message})
 	if err != nil {
 		return nil, err
