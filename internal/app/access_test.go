@@ -88,6 +88,15 @@ var matrix = map[string]string{
 	"GET /urad/relace":                             "staff",
 	"POST /urad/relace/odhlasit-vse":               "staff",
 	"POST /urad/relace/{handle}/ukoncit":           "staff",
+
+	"GET /urad/platby":                 "staff:fee_clerk",
+	"POST /urad/platby/prirazeni/{id}": "staff:fee_clerk",
+	"POST /urad/platby/hotovost":       "staff:fee_clerk",
+	"GET /urad/platby/doklad/{id}":     "staff:fee_clerk",
+	"POST /urad/platby/vratky":         "staff:fee_clerk",
+	"POST /urad/platby/vratky/{id}":    "staff:fee_clerk",
+	"POST /urad/platby/vypis":          "staff:fee_clerk",
+	"GET /urad/platby/demo-vypis":      "staff:fee_clerk",
 }
 
 // samplePaths fill the wildcards of routes for the matrix.
@@ -113,6 +122,10 @@ func samplePaths(mandate, obligation, pay int64) map[string]string {
 		"POST /urad/propojeni/{id}":                    "/urad/propojeni/999999",
 		"POST /urad/propojeni/{id}/zrusit":             "/urad/propojeni/999999/zrusit",
 		"POST /urad/relace/{handle}/ukoncit":           "/urad/relace/0123456789abcdef/ukoncit",
+		// A bank transaction, a payment and a refund that do not exist.
+		"POST /urad/platby/prirazeni/{id}": "/urad/platby/prirazeni/999999",
+		"GET /urad/platby/doklad/{id}":     "/urad/platby/doklad/999999",
+		"POST /urad/platby/vratky/{id}":    "/urad/platby/vratky/999999",
 	}
 }
 

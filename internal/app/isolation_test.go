@@ -224,6 +224,8 @@ func TestTownsNeverMix(t *testing.T) {
 	// browser presents A's session cookie. Every route is walked.
 	var aPayment int64
 	d.Read().QueryRow(ctx, `SELECT min(id) FROM payments WHERE tenant_id = $1`, a.ID).Scan(&aPayment)
+	var aCash int64
+	d.Read().QueryRow(ctx, `SELECT min(id) FROM payments WHERE tenant_id = $1 AND channel = 'cash'`, a.ID).Scan(&aCash)
 	samples := map[string]string{
 		"GET /jazyk/{lang}":              "/jazyk/en?next=/",
 		"GET /prihlaseni/{provider}":     "/prihlaseni/bankid",
@@ -235,6 +237,9 @@ func TestTownsNeverMix(t *testing.T) {
 		// An official of A asked for at B (that an administrator of B gets
 		// 404 for it is in TestStaffAdministration).
 		"GET /urad/sprava/urednici/{id}": "/urad/sprava/urednici/1",
+		// A's cash receipt asked for at B (that B's fee clerk gets 404 for
+		// it is in TestPaymentDesk).
+		"GET /urad/platby/doklad/{id}": "/urad/platby/doklad/" + strconv.FormatInt(aCash, 10),
 	}
 	var paths []string
 	for _, r := range append(p.web.Routes(), p.office.Routes()...) {

@@ -238,6 +238,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 		office: &backoffice.Handlers{
 			Pages: pages, Staff: staff, Audit: auditLog, Accounts: accounts, People: pages.Persons,
 			Sessions: sessions, Log: log, TrustProxy: cfg.TrustProxy,
+			Payments: payments, Obligations: pages.Obligations,
 			// Per address: an office behind one NAT signs in together in the
 			// morning; per account: a guesser is slowed long before the lock.
 			ByAddress: &ratelimit.Limiter{Max: 30, Window: 5 * time.Minute},
@@ -263,9 +264,9 @@ func (a *portal) handler() http.Handler {
 			// by signature or secret instead.
 			httpx.CSRF(a.web.ErrorHandler(http.StatusForbidden), []string{"POST /platba/{gateway}/navrat", "POST /platba/{gateway}/notifikace"},
 				a.sessions.Load(a.web.LoadPrincipal(
-					// MaxBytesHandler copies the request: Route must sit inside
-					// it to see the pattern the mux sets.
-					http.MaxBytesHandler(httpx.Route(mux), 1<<20))))))
+					// Bodies up to 1 MiB, except where a route takes a larger
+					// upload (a bank statement) and names its own limit.
+					httpx.LimitBody(mux, 1<<20, a.office.BodyLimits(), httpx.Route(mux)))))))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", a.healthz)

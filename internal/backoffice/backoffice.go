@@ -4,6 +4,7 @@
 package backoffice
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -20,6 +21,8 @@ import (
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/i18n"
+	"github.com/radnice/radnice/internal/obligation"
+	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/tenant"
@@ -42,6 +45,13 @@ type Handlers struct {
 	// DemoHint, in demo mode only, names a demo town's official and the
 	// current code, shown on the login page.
 	DemoHint func(t *tenant.Tenant, now time.Time) (email, password, code string, ok bool)
+
+	// The fee clerks' payment desk.
+	Payments    *payment.Service
+	Obligations *obligation.Store // found by variable symbol
+	// DemoStatement, in demo mode only, is a bank statement of the demo
+	// town's account for the fee clerks to upload; nil elsewhere.
+	DemoStatement func(ctx context.Context, tenantID int64) ([]byte, error)
 }
 
 // Session keys.
@@ -77,6 +87,14 @@ func (h *Handlers) Routes() []web.Route {
 		{Pattern: "GET /urad/relace", Access: forStaff, Handler: h.sessionList},
 		{Pattern: "POST /urad/relace/odhlasit-vse", Access: forStaff, Handler: h.sessionsEndOthers},
 		{Pattern: "POST /urad/relace/{handle}/ukoncit", Access: forStaff, Handler: h.sessionEnd},
+		{Pattern: "GET /urad/platby", Access: forFees, Handler: h.paymentDesk},
+		{Pattern: "POST /urad/platby/prirazeni/{id}", Access: forFees, Handler: h.assignTx},
+		{Pattern: "POST /urad/platby/hotovost", Access: forFees, Handler: h.cashPayment},
+		{Pattern: "GET /urad/platby/doklad/{id}", Access: forFees, Handler: h.receipt},
+		{Pattern: "POST /urad/platby/vratky", Access: forFees, Handler: h.refundRequest},
+		{Pattern: "POST /urad/platby/vratky/{id}", Access: forFees, Handler: h.refundDecide},
+		{Pattern: routeStatement, Access: forFees, Handler: h.statementUpload},
+		{Pattern: "GET /urad/platby/demo-vypis", Access: forFees, Handler: h.demoStatement},
 	}
 }
 

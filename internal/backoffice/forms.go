@@ -23,6 +23,7 @@ var (
 	forAdmins   = access.Staff(auth.Administrator)
 	forAuditors = access.Staff(auth.Auditor)
 	forLinking  = access.Staff(auth.CounterClerk, auth.Administrator)
+	forFees     = access.Staff(auth.FeeClerk)
 	forStaff    = access.Staff()
 )
 
@@ -35,6 +36,7 @@ var navItems = []struct {
 }{
 	{"nav.bo.dashboard", "/urad/", access.Public()},
 	{"nav.bo.links", "/urad/propojeni", forLinking},
+	{"nav.bo.payments", "/urad/platby", forFees},
 	{"nav.bo.staff", "/urad/sprava/urednici", forAdmins},
 	{"nav.bo.audit", "/urad/audit", forAuditors},
 	{"nav.bo.sessions", "/urad/relace", forStaff},
