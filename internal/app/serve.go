@@ -119,6 +119,9 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		a.web.Payments.Gateways[demoCard.Name()] = demoCard
 		a.web.CardGateway = demoCard.Name()
 	}
+	if o.demo {
+		a.office.DemoStatement = func(ctx context.Context, tenantID int64) ([]byte, error) { return demo.Statement(ctx, d, tenantID) }
+	}
 	if len(a.tenants.Hosts()) == 0 {
 		log.Warn("no town is configured: every request will get 404; add one with `radnice tenant add`")
 	}

@@ -40,7 +40,7 @@ func TestDemoStatementPaysBaskets(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: the demo statement does not parse: %v\n%s", round, err, b)
 		}
-		res, err := svc.Import(ctx, tn.ID, st.Account, txs(st))
+		res, err := svc.Import(ctx, tn.ID, st.Account, st.PaymentTxs())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,13 +55,4 @@ func TestDemoStatementPaysBaskets(t *testing.T) {
 	if p.State != payment.StatePaid {
 		t.Fatalf("basket %s", p.State)
 	}
-}
-
-func txs(st *bank.Statement) []payment.StatementTx {
-	out := make([]payment.StatementTx, len(st.Transactions))
-	for i, t := range st.Transactions {
-		out[i] = payment.StatementTx{Ref: t.Ref, Booked: t.Booked, Amount: t.Amount, Reversal: t.Reversal, VS: t.VS, SS: t.SS, KS: t.KS,
-			CounterAccount: t.CounterAccount, CounterName: t.CounterName, Message: t.Message}
-	}
-	return out
 }

@@ -22,13 +22,4 @@ func TestReceipt(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("%%EOF")) || len(b) < 2000 {
 		t.Fatalf("not a PDF: %d bytes", len(b))
 	}
-	// The same input gives the same bytes (dates are fixed, no random ids).
-	b2, _ := pdf.RenderReceipt(pdf.Receipt{Title: "Potvrzení o platbě č. 42", Town: "Statutární město Jizerov",
-		Address: "nám. Dr. E. Beneše 1/1, 460 01 Jizerov", ICO: "12345679", Number: 42, Paid: at, Payer: "Žofie Řeháková",
-		Channel: "platební karta", Lines: []pdf.ReceiptLine{{What: "Poplatek za psa 2026", VS: "2260000001", Amount: "1 500,00 Kč"}},
-		Total: "1 500,00 Kč", Issued: at, IssuedNote: "Vystaveno portálem Radnice.",
-		Labels: pdf.ReceiptLabels{Payer: "Plátce", Date: "Datum", Channel: "Způsob", What: "Za co", VS: "VS", Amount: "Částka", Total: "Celkem", ICO: "IČO"}})
-	if !bytes.Equal(b, b2) {
-		t.Fatal("the same receipt drawn twice differs")
-	}
 }
