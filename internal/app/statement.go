@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/radnice/radnice/internal/audit"
+	"github.com/radnice/radnice/internal/czid"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/payment/bank"
 	"github.com/radnice/radnice/internal/tenant"
@@ -27,9 +28,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	case len(flags) > 0 && !strings.HasPrefix(flags[len(flags)-1], "-"):
 		file, flags = flags[len(flags)-1], flags[:len(flags)-1]
 	}
-	var slug string
+	var slug, bankCode string
+	var permuted, anyAccount bool
 	cfg, _, err := parseFlags(e, "import", flags, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "tenant", "", "the town's slug")
+		fs.BoolVar(&permuted, "gpc-permuted", false, "ABO/GPC: account numbers are in the bank's internal order (KB and others)")
+		fs.StringVar(&bankCode, "bank-code", "", "ABO/GPC: the bank's four-digit code, which the file does not name")
+		fs.BoolVar(&anyAccount, "any-account", false, "book a statement of another account than the town's")
 	})
 	if err != nil {
 		return err
@@ -43,7 +48,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	st, err := bank.Parse(f)
+	var st *bank.Statement
+	if permuted || bankCode != "" {
+		st, err = bank.ParseGPCWith(f, bank.ParseGPCOptions{PermutedAccounts: permuted, BankCode: bankCode})
+	} else {
+		st, err = bank.Parse(f)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
@@ -56,6 +66,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("town %q: %w", slug, err)
 	}
+	if st.Currency != "" && st.Currency != "CZK" {
+		return fmt.Errorf("%s: the statement is in %s; the town books CZK", rest[0], st.Currency)
+	}
+	if !anyAccount && t.IBAN != "" && !sameAccount(st.Account, t.IBAN) {
+		return fmt.Errorf("%s: the statement is of account %s, the town's is %s (use --any-account to book it anyway)",
+			rest[0], st.Account, t.IBAN)
+	}
 	res, err := (&payment.Service{DB: d}).ImportBy(ctx, audit.System, t.ID, st.Account, st.PaymentTxs())
 	if err != nil {
 		return err
@@ -63,4 +80,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s statement %s of %s: %d transactions, %d booked to obligations or baskets, %d for a clerk to assign, %d ignored (money out, reversals), %d imported before\n",
 		st.Format, st.Number, st.Account, res.Transactions, res.Matched, res.Unmatched, res.Ignored, res.Duplicates)
 	return nil
+}
+
+// sameAccount tells whether a statement's account (an IBAN, or
+// "prefix-number/bank") is the town's IBAN. An account given without its
+// bank cannot be compared and counts as the same. (A town with no IBAN
+// configured is not compared at all.)
+func sameAccount(account, iban string) bool {
+	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
+	if strings.HasPrefix(norm(account), "CZ") {
+		return norm(account) == norm(iban)
+	}
+	if !strings.Contains(account, "/") {
+		return true
+	}
+	converted, err := czid.AccountToIBAN(account)
+	return err == nil && converted == norm(iban)
 }

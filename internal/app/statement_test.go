@@ -22,7 +22,8 @@ func TestImportStatementCommand(t *testing.T) {
 	if url := dbtest.PostgresURL(); url != "" {
 		envVars = map[string]string{"RADNICE_DATABASE_URL": dbtest.Options(t).URL}
 	}
-	for _, args := range [][]string{{"migrate"}, {"seed", "--tenant", "lhota", "--citizens", "30", "--seed", "5"}} {
+	for _, args := range [][]string{{"migrate"}, {"tenant", "add", "--slug", "lhota", "--name", "Lhota", "--host", "lhota.test",
+		"--iban", "CZ6508000000192000145399"}, {"seed", "--tenant", "lhota", "--citizens", "30", "--seed", "5"}} {
 		if code, _, errs := runCmd(t, envVars, args...); code != 0 {
 			t.Fatalf("%v: %q", args, errs)
 		}
@@ -70,6 +71,15 @@ func TestImportStatementCommand(t *testing.T) {
 	}
 	if code, out, _ := runCmd(t, envVars, "import", "statement", "--tenant", "lhota", file); code != 0 || !strings.Contains(out, "1 imported before") || balance() != before-amount {
 		t.Fatalf("second import: %d %q", code, out)
+	}
+	// A statement of another account is refused unless asked for.
+	other := filepath.Join(t.TempDir(), "jiny.xml")
+	os.WriteFile(other, []byte(strings.Replace(strings.Replace(camt, "CZ6508000000192000145399", "CZ5855000000001265098001", 1), "REF-0001", "REF-0002", 1)), 0o600)
+	if code, _, errs := runCmd(t, envVars, "import", "statement", "--tenant", "lhota", other); code != 1 || !strings.Contains(errs, "--any-account") {
+		t.Fatalf("another account: %d %q", code, errs)
+	}
+	if balance() != before-amount {
+		t.Fatal("a refused statement changed the balance")
 	}
 	broken := filepath.Join(t.TempDir(), "broken.xml")
 	os.WriteFile(broken, []byte(strings.Replace(camt, "</Ntry>", "", 1)), 0o600)
