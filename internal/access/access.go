@@ -170,6 +170,35 @@ func (p *Principal) Party(key string) (Party, bool) {
 	return Party{}, false
 }
 
+// PartiesIn lists the parties the citizen may act for in agenda (none for
+// anybody else).
+func (p *Principal) PartiesIn(a Agenda) []Party {
+	if p == nil || p.Kind != Citizen {
+		return nil
+	}
+	var out []Party
+	for _, q := range p.Parties {
+		if q.Allows(a) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Owner returns the party the citizen may act for in agenda that owns a
+// record owned by person personID or, when that is 0, by company
+// companyID. false means the record is not theirs to see: the faces answer
+// as if it did not exist.
+func (p *Principal) Owner(a Agenda, personID, companyID int64) (Party, bool) {
+	for _, q := range p.PartiesIn(a) {
+		if (q.Kind == PartyPerson && personID != 0 && q.ID == personID) ||
+			(q.Kind == PartyCompany && personID == 0 && companyID != 0 && q.ID == companyID) {
+			return q, true
+		}
+	}
+	return Party{}, false
+}
+
 // Self is the citizen's own party (the first).
 func (p *Principal) Self() Party {
 	if p == nil || len(p.Parties) == 0 {

@@ -426,3 +426,17 @@ func mustJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+// LoginFailed records a refused citizen login: which provider, and why in
+// the message key's words (the detail stays in the log).
+func (s *Store) LoginFailed(ctx context.Context, tenantID int64, provider, why string, m Meta) error {
+	return s.audit().RecordNow(ctx, &audit.Entry{TenantID: tenantID, ActorKind: audit.ActorCitizen, ActorName: "?",
+		Action: audit.ActionLoginFailed, Details: mustJSON(map[string]string{"provider": clip(provider, 40), "why": clip(why, 60)}),
+		RequestID: m.RequestID, IP: m.IP})
+}
+
+// Logout records that by ended their session.
+func (s *Store) Logout(ctx context.Context, tenantID int64, by audit.Actor, m Meta) error {
+	return s.audit().RecordNow(ctx, &audit.Entry{TenantID: tenantID, ActorKind: by.Kind, ActorID: by.ID, ActorName: by.Name,
+		Action: audit.ActionLogout, RequestID: m.RequestID, IP: m.IP})
+}

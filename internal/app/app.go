@@ -17,6 +17,7 @@ import (
 
 	"github.com/radnice/radnice/internal/config"
 	"github.com/radnice/radnice/internal/db"
+	"github.com/radnice/radnice/internal/tenant"
 )
 
 // Version is set at build time (-ldflags "-X .../app.Version=v1.2.3").
@@ -160,6 +161,21 @@ func openMigrated(ctx context.Context, cfg *config.Config) (*db.DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// openTown opens the migrated database and finds the town with slug; the
+// caller closes the database.
+func openTown(ctx context.Context, cfg *config.Config, slug string) (*db.DB, *tenant.Tenant, error) {
+	d, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := (&tenant.Store{DB: d}).BySlug(ctx, slug)
+	if err != nil {
+		d.Close()
+		return nil, nil, fmt.Errorf("town %q: %w", slug, err)
+	}
+	return d, t, nil
 }
 
 func runVersion(_ context.Context, e *env, _ []string) error {

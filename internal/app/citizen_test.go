@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/radnice/radnice/internal/account"
+	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth/oidc"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/fixture"
@@ -242,6 +243,11 @@ func TestCitizenLoginRejected(t *testing.T) {
 	}
 	if n := r.signedInSessions(); n != 0 {
 		t.Errorf("replayed code: %d signed-in sessions", n)
+	}
+	// Each refusal is in the audit log, with the provider and the reason.
+	failures, err := (&audit.Store{DB: r.p.db}).Search(context.Background(), r.town.ID, audit.Query{Action: audit.ActionLoginFailed})
+	if err != nil || len(failures) != len(cases)+1 || !strings.Contains(string(failures[0].Details), `"provider":"tp"`) {
+		t.Errorf("login failures audited: %d (want %d) %v", len(failures), len(cases)+1, err)
 	}
 	// The callback with no login in progress at all.
 	if status, _, _ := r.callback("x", "y"); status != 400 {

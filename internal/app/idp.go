@@ -10,7 +10,6 @@ import (
 	"github.com/radnice/radnice/internal/account"
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth/oidc"
-	"github.com/radnice/radnice/internal/tenant"
 )
 
 // runIdP lists or sets a town's identity providers for citizen login.
@@ -45,15 +44,11 @@ func runIdP(ctx context.Context, e *env, args []string) error {
 	if slug == "" {
 		return usageError{"--tenant is required"}
 	}
-	d, err := openMigrated(ctx, cfg)
+	d, t, err := openTown(ctx, cfg, slug)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	t, err := (&tenant.Store{DB: d}).BySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("town %q: %w", slug, err)
-	}
 	store := &account.Store{DB: d, Audit: &audit.Store{DB: d}}
 	if sub == "list" {
 		all, err := store.Providers(ctx, t.ID, false)
@@ -123,15 +118,11 @@ func runTerms(ctx context.Context, e *env, args []string) error {
 		}
 		text[n] = string(b)
 	}
-	d, err := openMigrated(ctx, cfg)
+	d, t, err := openTown(ctx, cfg, slug)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	t, err := (&tenant.Store{DB: d}).BySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("town %q: %w", slug, err)
-	}
 	terms := &account.Terms{TenantID: t.ID, TermsCS: text["terms-cs"], TermsEN: text["terms-en"],
 		PrivacyCS: text["privacy-cs"], PrivacyEN: text["privacy-en"]}
 	if err := (&account.Store{DB: d}).PublishTerms(ctx, audit.System, terms); err != nil {

@@ -227,7 +227,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 	accounts := &account.Store{DB: d, Audit: auditLog}
 	acc := &access.Service{DB: d, Accounts: accounts, Staff: staff, Audit: auditLog}
 	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg, Access: acc,
-		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions, Audit: auditLog,
+		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions,
 		Persons: &person.Store{DB: d}, Obligations: &obligation.Store{DB: d}, TrustProxy: cfg.TrustProxy,
 		Payments: payments, QR: web.BankQR,
 		// Per address: a household or an office behind one NAT logs in

@@ -8,7 +8,6 @@ import (
 
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth"
-	"github.com/radnice/radnice/internal/tenant"
 )
 
 // runStaff invites officials from the command line: the first administrator
@@ -36,15 +35,11 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 		role, dept, _ := strings.Cut(r, ":")
 		grants = append(grants, auth.Grant{Role: auth.Role(role), Department: dept})
 	}
-	d, err := openMigrated(ctx, cfg)
+	d, t, err := openTown(ctx, cfg, slug)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	t, err := (&tenant.Store{DB: d}).BySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("town %q: %w", slug, err)
-	}
 	token, st, err := (&auth.StaffStore{DB: d}).Invite(ctx, audit.System, t.ID, email, name, grants)
 	if err != nil {
 		return err

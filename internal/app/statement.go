@@ -11,7 +11,6 @@ import (
 	"github.com/radnice/radnice/internal/czid"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/payment/bank"
-	"github.com/radnice/radnice/internal/tenant"
 )
 
 // runImport reads a bank statement (camt.053 or ABO/GPC) and books it.
@@ -57,15 +56,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
-	d, err := openMigrated(ctx, cfg)
+	d, t, err := openTown(ctx, cfg, slug)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	t, err := (&tenant.Store{DB: d}).BySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("town %q: %w", slug, err)
-	}
 	if st.Currency != "" && st.Currency != "CZK" {
 		return fmt.Errorf("%s: the statement is in %s; the town books CZK", rest[0], st.Currency)
 	}

@@ -1,6 +1,11 @@
 package httpx
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
 
 // CSP allows only the portal's own files: no inline script or style, no
 // plug-ins, no framing, forms post only to the portal.
@@ -36,4 +41,33 @@ func CSRF(denied http.Handler, bypass []string, next http.Handler) http.Handler 
 	}
 	cop.SetDenyHandler(denied)
 	return cop.Handler(next)
+}
+
+// hostPort is a host name or IPv4 address, or a bracketed IPv6 address,
+// with an optional port: nothing that could end a CSP directive.
+var hostPort = regexp.MustCompile(`^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$`)
+
+// Origin is the origin ("https://host:port") of an absolute http(s) URL,
+// when it is safe to write into a CSP directive.
+func Origin(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || len(raw) > 2000 {
+		return "", false
+	}
+	host := strings.ToLower(u.Host)
+	if !hostPort.MatchString(host) {
+		return "", false
+	}
+	return u.Scheme + "://" + host, true
+}
+
+// CSPFormAction is the portal's policy with form-action widened to the
+// origins (space-separated, from Origin): for a page whose form's answer
+// redirects to another host, such as the demo identity provider's or a
+// fake gateway's, since browsers apply form-action to redirects.
+func CSPFormAction(origins string) string {
+	if origins == "" {
+		return CSP
+	}
+	return strings.Replace(CSP, "form-action 'self'", "form-action 'self' "+origins, 1)
 }

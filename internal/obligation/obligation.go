@@ -165,7 +165,25 @@ func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int6
 	if id == 0 {
 		return nil, derr.ErrNotFound
 	}
-	rows, err := s.DB.Read().Query(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
+	rows, err := s.DB.Read().Query(ctx, lineSelect+owner+` = $2 ORDER BY o.due_date DESC, o.id LIMIT 200`, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Line
+	for rows.Next() {
+		l, err := scanLine(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, rows.Err()
+}
+
+// lineSelect reads obligations with their kind and what the ledger says
+// of them; the caller appends the rest of the WHERE clause (town is $1).
+const lineSelect = `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
 		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
 		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
 		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
@@ -173,21 +191,13 @@ func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int6
 		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
 			AND l.kind = 'writeoff'), 0)
 		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
-		WHERE o.tenant_id = $1 AND `+owner+` = $2 ORDER BY o.due_date DESC, o.id LIMIT 200`, tenantID, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Line
-	for rows.Next() {
-		var l Line
-		if err := rows.Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period, &l.Description,
-			&l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		WHERE o.tenant_id = $1 AND `
+
+func scanLine(r db.Row) (*Line, error) {
+	var l Line
+	err := r.Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period, &l.Description,
+		&l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff)
+	return &l, err
 }
 
 // Line returns one obligation of the town with its balance.
@@ -209,24 +219,14 @@ func (s *Store) ByVS(ctx context.Context, tenantID, vs int64) (_ *Line, err erro
 
 // line reads the one obligation of town $1 that where ($2) picks.
 func (s *Store) line(ctx context.Context, where string, tenantID int64, arg any) (*Line, error) {
-	var l Line
-	err := s.DB.Read().QueryRow(ctx, `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
-		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
-		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
-		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
-			AND l.kind IN ('payment', 'refund')), 0),
-		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
-			AND l.kind = 'writeoff'), 0)
-		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
-		WHERE o.tenant_id = $1 AND `+where, tenantID, arg).Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period,
-		&l.Description, &l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff)
+	l, err := scanLine(s.DB.Read().QueryRow(ctx, lineSelect+where, tenantID, arg))
 	if errors.Is(err, db.ErrNoRows) {
 		return nil, derr.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &l, nil
+	return l, nil
 }
 
 // Entry is one line of an obligation's ledger.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -334,29 +335,23 @@ func (s *Service) find(ctx context.Context, tenantID int64, gateway string, h Hi
 // message is verified, then only the gateway's status is acted on.
 func (s *Service) Return(ctx context.Context, tenantID int64, gateway string, values map[string][]string) (_ *Payment, err error) {
 	defer derr.Wrap(&err, "payment.Return(%s)", gateway)
-	gw := s.Gateways[gateway]
-	if gw == nil {
-		return nil, derr.ErrNotFound
-	}
-	h, err := gw.VerifyReturn(values)
-	if err != nil {
-		return nil, err
-	}
-	id, err := s.find(ctx, tenantID, gateway, h)
-	if err != nil {
-		return nil, err
-	}
-	return s.Resolve(ctx, tenantID, id)
+	return s.hinted(ctx, tenantID, gateway, Gateway.VerifyReturn, values)
 }
 
 // Notify handles a gateway's server-to-server push the same way.
 func (s *Service) Notify(ctx context.Context, tenantID int64, gateway string, values map[string][]string) (_ *Payment, err error) {
 	defer derr.Wrap(&err, "payment.Notify(%s)", gateway)
+	return s.hinted(ctx, tenantID, gateway, Gateway.VerifyNotify, values)
+}
+
+// hinted verifies a gateway's message with verify, finds the town's payment
+// it names and resolves it by asking the gateway.
+func (s *Service) hinted(ctx context.Context, tenantID int64, gateway string, verify func(Gateway, url.Values) (Hint, error), values url.Values) (*Payment, error) {
 	gw := s.Gateways[gateway]
 	if gw == nil {
 		return nil, derr.ErrNotFound
 	}
-	h, err := gw.VerifyNotify(values)
+	h, err := verify(gw, values)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/radnice/radnice/internal/access"
 	"github.com/radnice/radnice/internal/account"
-	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth/oidc"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/httpx"
@@ -166,10 +165,7 @@ func (h *Handlers) loginCallback(w http.ResponseWriter, r *http.Request) {
 				h.Log.ErrorContext(r.Context(), "end session", "err", err)
 			}
 		}
-		details, _ := json.Marshal(map[string]string{"provider": slug, "why": key})
-		if err := h.Audit.RecordNow(r.Context(), &audit.Entry{TenantID: t.ID, ActorKind: audit.ActorCitizen, ActorName: "?",
-			Action: audit.ActionLoginFailed, Details: details, RequestID: httpx.RequestID(r.Context()),
-			IP: httpx.ClientIP(r, h.TrustProxy)}); err != nil {
+		if err := h.Accounts.LoginFailed(r.Context(), t.ID, slug, key, h.meta(r)); err != nil {
 			h.Log.ErrorContext(r.Context(), "audit entry lost", "err", err)
 		}
 		h.renderLogin(w, r, status, key)
@@ -236,10 +232,7 @@ func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.Kind != access.Anonymous {
-		by := p.Actor()
-		if err := h.Audit.RecordNow(r.Context(), &audit.Entry{TenantID: p.TenantID, ActorKind: by.Kind, ActorID: by.ID,
-			ActorName: by.Name, Action: audit.ActionLogout, RequestID: httpx.RequestID(r.Context()),
-			IP: httpx.ClientIP(r, h.TrustProxy)}); err != nil {
+		if err := h.Accounts.Logout(r.Context(), p.TenantID, p.Actor(), h.meta(r)); err != nil {
 			h.Log.ErrorContext(r.Context(), "audit entry lost", "err", err)
 		}
 	}

@@ -22,17 +22,6 @@ import (
 // payment to iban; nil shows bank details without a code.
 type QRFunc func(iban string, amount, vs int64, message string) (*view.QRPayment, error)
 
-// obligationParties are the parties whose obligations the principal may see.
-func obligationParties(p *access.Principal) []access.Party {
-	var out []access.Party
-	for _, q := range p.Parties {
-		if q.Allows(access.AgendaObligations) {
-			out = append(out, q)
-		}
-	}
-	return out
-}
-
 func ownerOf(q access.Party) payment.Owner {
 	if q.Kind == access.PartyCompany {
 		return payment.Owner{CompanyID: q.ID}
@@ -62,7 +51,7 @@ func (h *Handlers) renderObligations(w http.ResponseWriter, r *http.Request, sta
 	p := Principal(r.Context())
 	d := view.ObligationsData{ErrorKey: errKey}
 	now := today()
-	for _, q := range obligationParties(p) {
+	for _, q := range p.PartiesIn(access.AgendaObligations) {
 		o := ownerOf(q)
 		lines, err := h.Obligations.Overview(r.Context(), p.TenantID, o.PersonID, o.CompanyID)
 		if err != nil {
@@ -102,13 +91,7 @@ func (h *Handlers) obligation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var party access.Party
-	found := false
-	for _, q := range obligationParties(p) {
-		if o := ownerOf(q); o.PersonID == l.PersonID && o.CompanyID == l.CompanyID {
-			party, found = q, true
-		}
-	}
+	party, found := p.Owner(access.AgendaObligations, l.PersonID, l.CompanyID)
 	if !found {
 		h.ErrorPage(w, r, http.StatusNotFound)
 		return
@@ -201,13 +184,7 @@ func (h *Handlers) paymentPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	mine := false
-	for _, q := range obligationParties(p) {
-		if o := ownerOf(q); o.PersonID == pay.PersonID && o.CompanyID == pay.CompanyID {
-			mine = true
-		}
-	}
-	if !mine {
+	if _, mine := p.Owner(access.AgendaObligations, pay.PersonID, pay.CompanyID); !mine {
 		h.ErrorPage(w, r, http.StatusNotFound)
 		return
 	}
@@ -312,13 +289,8 @@ func (h *Handlers) receipt(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var payer access.Party
-	for _, q := range obligationParties(p) {
-		if o := ownerOf(q); o.PersonID == pay.PersonID && o.CompanyID == pay.CompanyID {
-			payer = q
-		}
-	}
-	if payer.ID == 0 || pay.State != payment.StatePaid {
+	payer, mine := p.Owner(access.AgendaObligations, pay.PersonID, pay.CompanyID)
+	if !mine || pay.State != payment.StatePaid {
 		h.ErrorPage(w, r, http.StatusNotFound)
 		return
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/radnice/radnice/internal/access"
 	"github.com/radnice/radnice/internal/account"
-	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/obligation"
@@ -37,7 +36,6 @@ type Handlers struct {
 	Accounts    *account.Store
 	Logins      *account.Logins
 	Sessions    *httpx.Sessions
-	Audit       *audit.Store
 	Persons     *person.Store
 	Obligations *obligation.Store
 	Payments    *payment.Service

@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +110,7 @@ func Subject(clientID, personaKey string) string {
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, req *oidc.AuthRequest) {
 	c := s.clients[req.ClientID]
 	lang := chooseLang(r)
-	origin, ok := redirectOrigin(req.RedirectURI)
+	origin, ok := httpx.Origin(req.RedirectURI)
 	if !ok {
 		plainError(w, http.StatusBadRequest, "Neplatná adresa pro návrat.", "Invalid redirect address.")
 		return
@@ -205,30 +204,6 @@ func maskBirthNumber(s string) string {
 		return "******"
 	}
 	return "******/" + d[6:]
-}
-
-// hostPort is a host name or IPv4 address, or a bracketed IPv6 address,
-// with an optional port: nothing that could end a CSP directive.
-var hostPort = regexp.MustCompile(`^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$`)
-
-// redirectOrigin is the origin of a (validated) redirect URI, for the CSP.
-func redirectOrigin(uri string) (string, bool) {
-	u, err := url.Parse(uri)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", false
-	}
-	host := strings.ToLower(u.Host)
-	if !hostPort.MatchString(host) {
-		return "", false
-	}
-	return u.Scheme + "://" + host, true
-}
-
-// csp is the portal's policy, except that the picker's form may also end up
-// at the portal that asked (its POST answers with a redirect there, and
-// browsers apply form-action to redirects).
-func csp(origin string) string {
-	return strings.Replace(httpx.CSP, "form-action 'self'", "form-action 'self' "+origin, 1)
 }
 
 // chooseLang: the lang parameter (kept in the form), else the browser's
@@ -370,7 +345,7 @@ func (s *Server) picker(w http.ResponseWriter, r *http.Request, c Client, req *o
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", csp(origin))
+	h.Set("Content-Security-Policy", httpx.CSPFormAction(origin))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())

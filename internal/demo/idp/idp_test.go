@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"errors"
+	"github.com/radnice/radnice/internal/httpx"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -566,7 +567,7 @@ func TestMasking(t *testing.T) {
 		"http://a;b/cb":                 "",
 		"javascript:alert(1)":           "",
 	} {
-		got, _ := redirectOrigin(in)
+		got, _ := httpx.Origin(in)
 		if got != want {
 			t.Errorf("origin(%q) = %q, want %q", in, got, want)
 		}

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -313,7 +312,7 @@ func (f *Fake) create(form url.Values) url.Values {
 	}
 	for _, k := range []string{"url_paid", "url_cancelled", "url_pending"} {
 		if v := form.Get(k); v != "" {
-			if _, ok := returnOrigin(fill(v, "X", "X")); !ok {
+			if _, ok := httpx.Origin(fill(v, "X", "X")); !ok {
 				return failure(CodeBadRequest, "Chybná adresa "+k)
 			}
 		}
@@ -410,8 +409,8 @@ func (f *Fake) decide(w http.ResponseWriter, r *http.Request, transID string) {
 		return
 	}
 	target = fill(target, view.TransID, view.RefID)
-	origin, _ := returnOrigin(target)
-	w.Header().Set("Content-Security-Policy", csp(origin))
+	origin, _ := httpx.Origin(target)
+	w.Header().Set("Content-Security-Policy", httpx.CSPFormAction(origin))
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
@@ -516,7 +515,7 @@ func (f *Fake) payerPage(w http.ResponseWriter, transID string) {
 	// The form may end at either return URL (or the shop's own).
 	var origins []string
 	for _, u := range []string{view.URLPaid, view.URLCancelled, fallback} {
-		if o, ok := returnOrigin(fill(u, "X", "X")); ok && !contains(origins, o) {
+		if o, ok := httpx.Origin(fill(u, "X", "X")); ok && !contains(origins, o) {
 			origins = append(origins, o)
 		}
 	}
@@ -547,37 +546,10 @@ func (f *Fake) page(w http.ResponseWriter, status int, origins string, d pageDat
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", csp(origins))
+	h.Set("Content-Security-Policy", httpx.CSPFormAction(origins))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// hostPort is a host name or IPv4 address, or a bracketed IPv6 address,
-// with an optional port: nothing that could end a CSP directive.
-var hostPort = regexp.MustCompile(`^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$`)
-
-// returnOrigin is the origin of an absolute http(s) URL.
-func returnOrigin(raw string) (string, bool) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", false
-	}
-	host := strings.ToLower(u.Host)
-	if !hostPort.MatchString(host) {
-		return "", false
-	}
-	return u.Scheme + "://" + host, true
-}
-
-// csp is the portal's policy, except that the payer's form may end up at
-// the return URLs' origins (the POST answers with a redirect there, and
-// browsers apply form-action to redirects).
-func csp(origins string) string {
-	if origins == "" {
-		return httpx.CSP
-	}
-	return strings.Replace(httpx.CSP, "form-action 'self'", "form-action 'self' "+origins, 1)
 }
 
 const transIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -259,7 +259,7 @@ func (f *Fake) parseRequest(q url.Values) (*fakeOrder, int, string) {
 	if dep != "0" && dep != "1" {
 		return nil, 3, "chybný DEPOSITFLAG."
 	}
-	if _, ok := returnOrigin(q.Get("URL")); !ok {
+	if _, ok := httpx.Origin(q.Get("URL")); !ok || len(q.Get("URL")) > 300 {
 		return nil, 3, "chybná adresa pro návrat (URL)."
 	}
 	if len(q.Get("DESCRIPTION")) > 255 || !isPrintableASCII(q.Get("DESCRIPTION")) {
@@ -313,8 +313,8 @@ func (f *Fake) decide(w http.ResponseWriter, r *http.Request) {
 		f.page(w, http.StatusInternalServerError, pageData{Title: "Chyba", Message: "Odpověď se nepodařilo podepsat."})
 		return
 	}
-	origin, _ := returnOrigin(view.ReturnURL)
-	w.Header().Set("Content-Security-Policy", csp(origin))
+	origin, _ := httpx.Origin(view.ReturnURL)
+	w.Header().Set("Content-Security-Policy", httpx.CSPFormAction(origin))
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
@@ -499,8 +499,8 @@ type pageData struct {
 }
 
 func (f *Fake) orderPage(w http.ResponseWriter, o *FakeOrder, token string) {
-	origin, _ := returnOrigin(o.ReturnURL)
-	w.Header().Set("Content-Security-Policy", csp(origin))
+	origin, _ := httpx.Origin(o.ReturnURL)
+	w.Header().Set("Content-Security-Policy", httpx.CSPFormAction(origin))
 	f.page(w, http.StatusOK, pageData{Title: "Platba kartou", Merchant: f.merchant, Amount: i18n.Money(i18n.CS, o.Amount),
 		Token: token, Order: o})
 }
@@ -522,33 +522,6 @@ func (f *Fake) page(w http.ResponseWriter, status int, d pageData) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// hostPort is a host name or IPv4 address, or a bracketed IPv6 address,
-// with an optional port: nothing that could end a CSP directive.
-var hostPort = regexp.MustCompile(`^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$`)
-
-// returnOrigin is the origin of an absolute http(s) return URL.
-func returnOrigin(raw string) (string, bool) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || len(raw) > 300 {
-		return "", false
-	}
-	host := strings.ToLower(u.Host)
-	if !hostPort.MatchString(host) {
-		return "", false
-	}
-	return u.Scheme + "://" + host, true
-}
-
-// csp is the portal's policy, except that the order page's form may end up
-// at the portal's return URL (the POST answers with a redirect there, and
-// browsers apply form-action to redirects).
-func csp(origin string) string {
-	if origin == "" {
-		return httpx.CSP
-	}
-	return strings.Replace(httpx.CSP, "form-action 'self'", "form-action 'self' "+origin, 1)
 }
 
 func randomHex(n int) string {
