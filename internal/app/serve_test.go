@@ -1,9 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -263,12 +265,13 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 	// webpay (a fake speaking the protocol, with real signatures) and sees
 	// it paid.
 	code, body, _ = do("GET", town+"/zavazky", nil)
-	party := regexp.MustCompile(`name="party" value="([^"]+)"`).FindStringSubmatch(body)
-	id := regexp.MustCompile(`name="id" value="(\d+)"`).FindStringSubmatch(body)
-	if code != 200 || party == nil || id == nil {
+	// The first party's form and its first open fee.
+	pick := regexp.MustCompile(`(?s)name="party" value="([^"]+)".*?name="id" value="(\d+)"`).FindStringSubmatch(body)
+	if code != 200 || pick == nil {
 		t.Fatalf("demo /zavazky: %d\n%.2000s", code, body)
 	}
-	code, _, loc = do("POST", town+"/zavazky/zaplatit", url.Values{"party": {party[1]}, "id": {id[1]}, "method": {"card"}})
+	party, id := pick[1], pick[2]
+	code, _, loc = do("POST", town+"/zavazky/zaplatit", url.Values{"party": {party}, "id": {id}, "method": {"card"}})
 	if code != 303 || !strings.HasPrefix(loc, "http://localhost:"+port+"/demo-gw/gpwebpay/order.do?") {
 		t.Fatalf("card payment start: %d %s", code, loc)
 	}
@@ -290,7 +293,86 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 	if code, body, _ = do("GET", loc, nil); code != 200 || !strings.Contains(body, "Zaplaceno") {
 		t.Fatalf("payment page: %d\n%.1500s", code, body)
 	}
-	if code, body, _ = do("GET", town+"/zavazky/"+id[1], nil); code != 200 || !strings.Contains(body, "zaplaceno") {
+	if code, body, _ = do("GET", town+"/zavazky/"+id, nil); code != 200 || !strings.Contains(body, "zaplaceno") {
 		t.Fatalf("obligation after paying: %d", code)
+	}
+
+	// Another fee by transfer: a basket with its QR Platba code. The
+	// village's official downloads the demo bank's statement on the desk and
+	// uploads it; the basket turns paid.
+	code, body, _ = do("GET", town+"/zavazky", nil)
+	m = regexp.MustCompile(`(?s)name="party" value="([^"]+)".*?name="id" value="(\d+)"`).FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("no second open fee for the demo director: %d\n%.2000s", code, body)
+	}
+	id = m[2]
+	code, _, loc = do("POST", town+"/zavazky/zaplatit", url.Values{"party": {m[1]}, "id": {id}, "method": {"transfer"}})
+	if code != 303 || !strings.HasPrefix(loc, town+"/platba/") {
+		t.Fatalf("transfer basket: %d %s", code, loc)
+	}
+	basket := loc
+	if code, body, _ = do("GET", basket, nil); code != 200 || !strings.Contains(body, "SPD*1.0*ACC:") || !strings.Contains(body, "<svg") {
+		t.Fatalf("basket page: %d\n%.1500s", code, body)
+	}
+	official := officialSession(t, addr, town, "starosta@hornives.example.cz")
+	statement := official("GET", town+"/urad/platby/demo-vypis", nil, "")
+	if !strings.Contains(statement, "camt.053") {
+		t.Fatalf("demo statement: %.300s", statement)
+	}
+	var upload bytes.Buffer
+	mw := multipart.NewWriter(&upload)
+	fw, _ := mw.CreateFormFile("statement", "vypis-demo.xml")
+	fw.Write([]byte(statement))
+	mw.Close()
+	if page := official("POST", town+"/urad/platby/vypis", &upload, mw.FormDataContentType()); !strings.Contains(page, "Výpis je načtený") {
+		t.Fatalf("statement upload: %.1500s", page)
+	}
+	if code, body, _ = do("GET", basket, nil); code != 200 || !strings.Contains(body, "dorazila") {
+		t.Fatalf("basket after the statement: %d\n%.1500s", code, body)
+	}
+	if code, body, _ = do("GET", town+"/zavazky/"+id, nil); code != 200 || !strings.Contains(body, "zaplaceno") {
+		t.Fatalf("the fee paid by transfer: %d", code)
+	}
+}
+
+// officialSession signs a demo official in at town and returns a function
+// doing requests with their session (failing the test on a non-200 answer).
+func officialSession(t *testing.T, addr, town, email string) func(method, u string, body io.Reader, contentType string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := url.Values{"email": {email}, "password": {demo.OfficialPassword}, "code": {auth.TOTPCode(demo.OfficialSecret, time.Now())}}
+	req, _ := http.NewRequest("POST", town+"/urad/prihlaseni", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", town)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 {
+		t.Fatalf("official login at %s: %d", town, resp.StatusCode)
+	}
+	return func(method, u string, body io.Reader, contentType string) string {
+		t.Helper()
+		req, _ := http.NewRequest(method, u, body)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+			req.Header.Set("Origin", town)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s %s as an official: %d\n%.800s", method, u, resp.StatusCode, b)
+		}
+		return string(b)
 	}
 }
