@@ -89,6 +89,9 @@ type Party struct {
 	Agendas   []Agenda  // nil: every agenda
 	Until     time.Time // a mandate's end; zero otherwise
 	MandateID int64
+	// Households the citizen is an adult of (their own party only): a
+	// household's obligations are every adult's to see and pay.
+	Households []int64
 }
 
 // Key identifies the party in forms and the session ("company:12").
@@ -187,12 +190,14 @@ func (p *Principal) PartiesIn(a Agenda) []Party {
 
 // Owner returns the party the citizen may act for in agenda that owns a
 // record owned by person personID or, when that is 0, by company
-// companyID. false means the record is not theirs to see: the faces answer
-// as if it did not exist.
-func (p *Principal) Owner(a Agenda, personID, companyID int64) (Party, bool) {
+// companyID, or owed by household householdID (0: none) when the citizen
+// is an adult of it. false means the record is not theirs to see: the
+// faces answer as if it did not exist.
+func (p *Principal) Owner(a Agenda, personID, companyID, householdID int64) (Party, bool) {
 	for _, q := range p.PartiesIn(a) {
 		if (q.Kind == PartyPerson && personID != 0 && q.ID == personID) ||
-			(q.Kind == PartyCompany && personID == 0 && companyID != 0 && q.ID == companyID) {
+			(q.Kind == PartyCompany && personID == 0 && companyID != 0 && q.ID == companyID) ||
+			(q.Kind == PartyPerson && householdID != 0 && slices.Contains(q.Households, householdID)) {
 			return q, true
 		}
 	}
@@ -324,6 +329,23 @@ func (s *Service) Parties(ctx context.Context, acc *account.Account) (_ []Party,
 		return nil, err
 	}
 	self = Party{Kind: PartyPerson, ID: person, Name: given + " " + family, Via: ViaSelf}
+	hs, err := q.Query(ctx, `SELECT household_id FROM household_members WHERE tenant_id = $1 AND person_id = $2 AND role = 'adult'
+		ORDER BY household_id`, t, person)
+	if err != nil {
+		return nil, err
+	}
+	for hs.Next() {
+		var h int64
+		if err := hs.Scan(&h); err != nil {
+			hs.Close()
+			return nil, err
+		}
+		self.Households = append(self.Households, h)
+	}
+	hs.Close()
+	if err := hs.Err(); err != nil {
+		return nil, err
+	}
 	out := []Party{self}
 	seen := map[string]bool{self.Key(): true}
 	add := func(p Party) {

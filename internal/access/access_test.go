@@ -101,15 +101,15 @@ func TestPartiesAndActing(t *testing.T) {
 	if got, err := ag.ActFor(access.AgendaObligations); err != nil || got.Key() != company.Key() {
 		t.Fatalf("agent acting in obligations: %+v %v", got, err)
 	}
-	if q, ok := ag.Owner(access.AgendaObligations, 0, company.ID); !ok || q.Key() != company.Key() {
+	if q, ok := ag.Owner(access.AgendaObligations, 0, company.ID, 0); !ok || q.Key() != company.Key() {
 		t.Fatalf("the agent does not own the company's obligations: %+v %v", q, ok)
 	}
-	if _, ok := ag.Owner(access.AgendaSubmissions, 0, company.ID); ok {
+	if _, ok := ag.Owner(access.AgendaSubmissions, 0, company.ID, 0); ok {
 		t.Fatal("the agent owns the company's submissions, outside the mandate")
 	}
 	// Nobody switches to a party that is not theirs.
 	stranger := r.principal(t, r.free[0])
-	if _, ok := stranger.Owner(access.AgendaObligations, 0, company.ID); ok {
+	if _, ok := stranger.Owner(access.AgendaObligations, 0, company.ID, 0); ok {
 		t.Fatal("a stranger owns the company's obligations")
 	}
 	if _, err := r.svc.Switch(stranger, company.Key()); !errors.Is(err, derr.ErrForbidden) {

@@ -65,6 +65,20 @@ var matrix = map[string]string{
 	"POST /platba/{gateway}/navrat":     "public",
 	"POST /platba/{gateway}/notifikace": "public",
 
+	"GET /formulare":                       "public",
+	"POST /formulare/{slug}":               "citizen",
+	"GET /formulare/koncept/{id}":          "citizen",
+	"POST /formulare/koncept/{id}":         "citizen",
+	"GET /formulare/koncept/{id}/kontrola": "citizen",
+	"POST /formulare/koncept/{id}/podat":   "citizen",
+	"POST /formulare/koncept/{id}/smazat":  "citizen",
+
+	"GET /podani":                     "citizen",
+	"GET /podani/{id}":                "citizen",
+	"GET /podani/{id}/potvrzeni.pdf":  "citizen",
+	"GET /podani/{id}/soubory/{file}": "citizen",
+	"POST /podani/{id}/odpoved":       "citizen",
+
 	"GET /urad/{$}":               "staff",
 	"GET /urad/prihlaseni":        "public",
 	"POST /urad/prihlaseni":       "public",
@@ -97,6 +111,15 @@ var matrix = map[string]string{
 	"POST /urad/platby/vratky/{id}":    "staff:fee_clerk",
 	"POST /urad/platby/vypis":          "staff:fee_clerk",
 	"GET /urad/platby/demo-vypis":      "staff:fee_clerk",
+	"POST /urad/platby/hledat":         "staff:fee_clerk",
+	"GET /urad/platby/osoby/{id}":      "staff:fee_clerk",
+	"GET /urad/platby/firmy/{id}":      "staff:fee_clerk",
+	"POST /urad/platby/prevod":         "staff:fee_clerk",
+
+	"GET /urad/podani":                     "staff:case_worker",
+	"GET /urad/podani/{id}":                "staff:case_worker",
+	"POST /urad/podani/{id}":               "staff:case_worker",
+	"GET /urad/podani/{id}/soubory/{file}": "staff:case_worker",
 }
 
 // samplePaths fill the wildcards of routes for the matrix.
@@ -126,6 +149,26 @@ func samplePaths(mandate, obligation, pay int64) map[string]string {
 		"POST /urad/platby/prirazeni/{id}": "/urad/platby/prirazeni/999999",
 		"GET /urad/platby/doklad/{id}":     "/urad/platby/doklad/999999",
 		"POST /urad/platby/vratky/{id}":    "/urad/platby/vratky/999999",
+		"GET /urad/platby/osoby/{id}":      "/urad/platby/osoby/999999",
+		"GET /urad/platby/firmy/{id}":      "/urad/platby/firmy/999999",
+		// A case and a file that do not exist.
+		"GET /urad/podani/{id}":                "/urad/podani/999999",
+		"POST /urad/podani/{id}":               "/urad/podani/999999",
+		"GET /urad/podani/{id}/soubory/{file}": "/urad/podani/999999/soubory/999999",
+		// A citizen's case and file that do not exist: the guard decides,
+		// the handler then finds nothing (whose case it is: TestCitizenCasePages).
+		"GET /podani/{id}":                "/podani/999999",
+		"GET /podani/{id}/potvrzeni.pdf":  "/podani/999999/potvrzeni.pdf",
+		"GET /podani/{id}/soubory/{file}": "/podani/999999/soubory/999999",
+		"POST /podani/{id}/odpoved":       "/podani/999999/odpoved",
+		// A form of the fixture (a citizen starts a draft of it), and a
+		// draft that does not exist (whose draft it is: TestFileOnceOverHTTP).
+		"POST /formulare/{slug}":               "/formulare/obecne-podani",
+		"GET /formulare/koncept/{id}":          "/formulare/koncept/999999",
+		"POST /formulare/koncept/{id}":         "/formulare/koncept/999999",
+		"GET /formulare/koncept/{id}/kontrola": "/formulare/koncept/999999/kontrola",
+		"POST /formulare/koncept/{id}/podat":   "/formulare/koncept/999999/podat",
+		"POST /formulare/koncept/{id}/smazat":  "/formulare/koncept/999999/smazat",
 	}
 }
 

@@ -226,6 +226,11 @@ func TestTownsNeverMix(t *testing.T) {
 	d.Read().QueryRow(ctx, `SELECT min(id) FROM payments WHERE tenant_id = $1`, a.ID).Scan(&aPayment)
 	var aCash int64
 	d.Read().QueryRow(ctx, `SELECT min(id) FROM payments WHERE tenant_id = $1 AND channel = 'cash'`, a.ID).Scan(&aCash)
+	var aCase, aCaseFile int64
+	d.Read().QueryRow(ctx, `SELECT submission_id, id FROM submission_files WHERE tenant_id = $1 AND submission_id IS NOT NULL
+		ORDER BY id LIMIT 1`, a.ID).Scan(&aCase, &aCaseFile)
+	var aDraft int64
+	d.Read().QueryRow(ctx, `SELECT min(id) FROM submission_drafts WHERE tenant_id = $1`, a.ID).Scan(&aDraft)
 	samples := map[string]string{
 		"GET /jazyk/{lang}":              "/jazyk/en?next=/",
 		"GET /prihlaseni/{provider}":     "/prihlaseni/bankid",
@@ -240,6 +245,19 @@ func TestTownsNeverMix(t *testing.T) {
 		// A's cash receipt asked for at B (that B's fee clerk gets 404 for
 		// it is in TestPaymentDesk).
 		"GET /urad/platby/doklad/{id}": "/urad/platby/doklad/" + strconv.FormatInt(aCash, 10),
+		// A's person and company asked for on B's payment desk.
+		"GET /urad/platby/osoby/{id}": "/urad/platby/osoby/" + strconv.FormatInt(aPerson, 10),
+		"GET /urad/platby/firmy/{id}": "/urad/platby/firmy/" + strconv.FormatInt(aCompany, 10),
+		// A's case and its file asked for in B's back office.
+		"GET /urad/podani/{id}":                "/urad/podani/" + strconv.FormatInt(aCase, 10),
+		"GET /urad/podani/{id}/soubory/{file}": "/urad/podani/" + strconv.FormatInt(aCase, 10) + "/soubory/" + strconv.FormatInt(aCaseFile, 10),
+		// A's case, its receipt and file asked for by a citizen at B.
+		"GET /podani/{id}":                "/podani/" + strconv.FormatInt(aCase, 10),
+		"GET /podani/{id}/potvrzeni.pdf":  "/podani/" + strconv.FormatInt(aCase, 10) + "/potvrzeni.pdf",
+		"GET /podani/{id}/soubory/{file}": "/podani/" + strconv.FormatInt(aCase, 10) + "/soubory/" + strconv.FormatInt(aCaseFile, 10),
+		// A's draft, its step and its review, asked for at B.
+		"GET /formulare/koncept/{id}":          "/formulare/koncept/" + strconv.FormatInt(aDraft, 10),
+		"GET /formulare/koncept/{id}/kontrola": "/formulare/koncept/" + strconv.FormatInt(aDraft, 10) + "/kontrola",
 	}
 	var paths []string
 	for _, r := range append(p.web.Routes(), p.office.Routes()...) {

@@ -22,14 +22,17 @@ import (
 	"github.com/radnice/radnice/internal/config"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/demo"
+	"github.com/radnice/radnice/internal/form"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/jobs"
 	"github.com/radnice/radnice/internal/obligation"
 	"github.com/radnice/radnice/internal/payment"
-	"github.com/radnice/radnice/internal/payment/gpwebpay"
+	"github.com/radnice/radnice/internal/payment/gateways"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
 	"github.com/radnice/radnice/internal/session"
+	"github.com/radnice/radnice/internal/submission"
+	"github.com/radnice/radnice/internal/submission/records"
 	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web"
 )
@@ -89,7 +92,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		return fmt.Errorf("cannot listen on %s (RADNICE_ADDR): %w", cfg.Addr, err)
 	}
 	var demoIdP, demoGW http.Handler
-	var demoCard *gpwebpay.Client
+	var demoRecords http.Handler
 	if o.demo {
 		// The demo identity provider's issuer names the port we listen on.
 		issuer := demo.IssuerFor(ln.Addr().String())
@@ -98,10 +101,21 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 			err = demo.EnsureLogins(ctx, d, issuer)
 		}
 		if err == nil {
+			// The demo towns' forms, a new version only of a changed file.
+			err = demo.EnsureForms(ctx, d)
+		}
+		if err == nil {
 			demoIdP, err = demo.IdP(d, issuer)
 		}
 		if err == nil {
-			demoGW, demoCard, err = demo.CardGateway(strings.TrimSuffix(issuer, demo.IdPPath) + demo.GatewayPath)
+			// Each demo town's card gateway, written to its rows like
+			// any town's; the fakes answer on this server.
+			demoGW, err = demo.Gateways(ctx, d, strings.TrimSuffix(issuer, demo.IdPPath))
+		}
+		if err == nil {
+			// Each demo town's records management: a fake on this server,
+			// holding paper cases of the demo people.
+			demoRecords, err = demo.Records(ctx, d, strings.TrimSuffix(issuer, demo.IdPPath))
 		}
 		if err != nil {
 			ln.Close()
@@ -115,12 +129,20 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		return err
 	}
 	a.demoIdP, a.demoGW = demoIdP, demoGW
-	if demoCard != nil {
-		a.web.Payments.Gateways[demoCard.Name()] = demoCard
-		a.web.CardGateway = demoCard.Name()
-	}
+	a.demoRecords = demoRecords
 	if o.demo {
 		a.office.DemoStatement = func(ctx context.Context, tenantID int64) ([]byte, error) { return demo.Statement(ctx, d, tenantID) }
+	}
+	if o.demo {
+		// Uploads are scanned by a fake clamd inside the demo server.
+		clamd, err := demoScanner(cfg, a.web.Submissions)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("demo clamd: %w", err)
+		}
+		if clamd != nil {
+			defer clamd.Close()
+		}
 	}
 	if len(a.tenants.Hosts()) == 0 {
 		log.Warn("no town is configured: every request will get 404; add one with `radnice tenant add`")
@@ -158,6 +180,9 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 			"pick a citizen, a company director, a parent or a person with no records.\n", demo.IssuerFor(addr))
 		fmt.Fprintf(e.stdout, "Officials sign in at /urad/prihlaseni (Jizerov: %s, password %s;\n"+
 			"the demo login page shows the current code).\n", demo.Towns()[0].Official.Email, demo.OfficialPassword)
+		fmt.Fprintf(e.stdout, "Card payments go through demo gateways: %s a fake GP webpay, %s a fake ComGate (%s/).\n",
+			demo.Towns()[0].Tenant.Name, demo.Towns()[1].Tenant.Name, demo.GatewaysPath)
+		fmt.Fprintf(e.stdout, "Records management is a demo fake at http://localhost:%s%s/ (it moves cases along).\n", port, demo.RecordsPath)
 		fmt.Fprintf(e.stdout, "Stop it with Ctrl+C.\n\n")
 	}
 	log.Info("listening", "addr", addr, "database", string(d.Dialect()), "demo", o.demo, "version", Version)
@@ -199,7 +224,9 @@ type portal struct {
 	web      *web.Handlers
 	office   *backoffice.Handlers
 	demoIdP  http.Handler // demo mode only: the demo identity provider at /demo-idp/
-	demoGW   http.Handler // demo mode only: the fake card gateway at /demo-gw/gpwebpay/
+	demoGW   http.Handler // demo mode only: the fake card gateways under /demo-gw/
+	// demo mode only: the fake records management at /demo-spisovka/
+	demoRecords http.Handler
 }
 
 func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logger, demoMode bool) (*portal, error) {
@@ -208,25 +235,40 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 		return nil, err
 	}
 	sessStore := &session.Store{DB: d, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
-	payments := &payment.Service{DB: d, Log: log.With("component", "payment"), Gateways: map[string]payment.Gateway{}}
+	auditLog := &audit.Store{DB: d}
+	// Each town's card gateways are its rows of payment_gateways (`radnice
+	// gateway set`); clients are built from them when first needed.
+	payments := &payment.Service{DB: d, Log: log.With("component", "payment"), Gateways: gateways.NewStore(d, auditLog)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &session.CleanupWorker{Store: sessStore})
 	river.AddWorker(workers, &payment.SweepWorker{Service: payments, After: 15 * time.Minute})
+	subs := &submission.Store{DB: d}
+	subs.Scanner = uploadScanner(cfg, log, demoMode) // every upload is scanned (scanner.go)
+	// Each town's records management (`radnice records set`): the hand-off
+	// of filed submissions and the sync of the portal's copy of the cases.
+	recordsLog := log.With("component", "records")
+	recordsSystems := &records.Systems{DB: d, Audit: auditLog, Log: recordsLog}
+	river.AddWorker(workers, &records.RegisterWorker{Submissions: subs, People: &person.Store{DB: d}, Towns: &tenant.Store{DB: d},
+		Systems: recordsSystems, Log: recordsLog})
+	river.AddWorker(workers, &records.SyncWorker{Syncer: &records.Syncer{DB: d, Systems: recordsSystems, Submissions: subs,
+		People: &person.Store{DB: d}, Log: recordsLog}})
 	q, err := jobs.New(d, jobs.Options{
 		Workers:  cfg.JobWorkers,
 		Logger:   log.With("component", "jobs"),
 		Register: workers,
-		Periodic: []*river.PeriodicJob{session.CleanupJob(15 * time.Minute), payment.SweepJob(5 * time.Minute)},
+		Periodic: []*river.PeriodicJob{session.CleanupJob(15 * time.Minute), payment.SweepJob(5 * time.Minute),
+			records.SyncJob(time.Minute)},
 	})
 	if err != nil {
 		return nil, err
 	}
+	subs.Queue = q
 	sessions := &httpx.Sessions{Store: sessStore, Secure: cfg.CookieSecure, TrustProxy: cfg.TrustProxy}
-	auditLog := &audit.Store{DB: d}
 	staff := &auth.StaffStore{DB: d, Audit: auditLog, Issuer: "Radnice"}
 	accounts := &account.Store{DB: d, Audit: auditLog}
 	acc := &access.Service{DB: d, Accounts: accounts, Staff: staff, Audit: auditLog}
 	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg, Access: acc,
+		Forms: &form.Store{DB: d}, Submissions: subs,
 		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions,
 		Persons: &person.Store{DB: d}, Obligations: &obligation.Store{DB: d}, TrustProxy: cfg.TrustProxy,
 		Payments: payments, QR: web.BankQR,
@@ -241,7 +283,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 		office: &backoffice.Handlers{
 			Pages: pages, Staff: staff, Audit: auditLog, Accounts: accounts, People: pages.Persons,
 			Sessions: sessions, Log: log, TrustProxy: cfg.TrustProxy,
-			Payments: payments, Obligations: pages.Obligations,
+			Payments: payments, Obligations: pages.Obligations, Forms: pages.Forms, Submissions: subs,
 			// Per address: an office behind one NAT signs in together in the
 			// morning; per account: a guesser is slowed long before the lock.
 			ByAddress: &ratelimit.Limiter{Max: 30, Window: 5 * time.Minute},
@@ -269,7 +311,7 @@ func (a *portal) handler() http.Handler {
 				a.sessions.Load(a.web.LoadPrincipal(
 					// Bodies up to 1 MiB, except where a route takes a larger
 					// upload (a bank statement) and names its own limit.
-					httpx.LimitBody(mux, 1<<20, a.office.BodyLimits(), httpx.Route(mux)))))))
+					httpx.LimitBody(mux, 1<<20, mergeLimits(a.web.BodyLimits(), web.CaseBodyLimits(), a.office.BodyLimits()), httpx.Route(mux)))))))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", a.healthz)
@@ -280,7 +322,10 @@ func (a *portal) handler() http.Handler {
 		root.Handle(demo.IdPPath+"/", a.demoIdP)
 	}
 	if a.demoGW != nil {
-		root.Handle(demo.GatewayPath+"/", a.demoGW)
+		root.Handle(demo.GatewaysPath+"/", a.demoGW)
+	}
+	if a.demoRecords != nil {
+		root.Handle(demo.RecordsPath+"/", a.demoRecords)
 	}
 	root.Handle("/", site)
 

@@ -103,6 +103,8 @@ func TestDemoServer(t *testing.T) {
 	if resp.StatusCode != 303 || len(resp.Cookies()) == 0 {
 		t.Fatalf("demo official login: %d", resp.StatusCode)
 	}
+	// A code is good for one login: later steps reuse this session.
+	officialCookie := resp.Cookies()[0]
 	req, _ := http.NewRequest("GET", "http://localhost:"+port+"/urad/", nil)
 	req.AddCookie(resp.Cookies()[0])
 	resp, err = noFollow.Do(req)
@@ -114,12 +116,29 @@ func TestDemoServer(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "Jana Úřednická") {
 		t.Fatalf("demo official dashboard: %d\n%.400s", resp.StatusCode, b)
 	}
+	// The demo official is a case worker of the departments the demo's
+	// forms go to.
+	req, _ = http.NewRequest("GET", "http://localhost:"+port+"/urad/podani", nil)
+	req.AddCookie(resp.Request.Cookies()[0])
+	if resp, err = noFollow.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, dep := range []string{"Odbor ekonomiky", "Odbor dopravy", "Odbor správy majetku", "Podatelna"} {
+		if resp.StatusCode != 200 || !strings.Contains(string(b), dep) {
+			t.Fatalf("demo official's cases: %d, no %s\n%.400s", resp.StatusCode, dep, b)
+		}
+	}
 
 	// A citizen of Horní Ves logs in through the demo identity provider
 	// (served by the same process at localhost) as the company director,
-	// accepts the terms, lands on /muj-ucet with their name, and the
-	// header offers to act for the company.
+	// and pays by card through the village's fake ComGate and by transfer;
+	// one of Jizerov pays by card through the city's fake GP webpay.
 	demoCitizenLogin(t, addr, port)
+	demoCardJizerov(t, addr, port)
+	demoPaperCases(t, addr, port) // records_test.go
+	demoDogRegistration(t, addr, port, officialCookie)
 
 	// Malformed requests on the wire get a 4xx from the server, never a 5xx.
 	for _, raw := range []string{
@@ -191,7 +210,12 @@ func TestDemoServer(t *testing.T) {
 	}
 }
 
-func demoCitizenLogin(t *testing.T, addr, port string) {
+// demoDo does one request of a browser that dials the demo server whatever
+// the host name says, keeps cookies and follows no redirect; it returns the
+// status, the body and the absolute Location.
+type demoDo func(method, u string, form url.Values) (int, string, string)
+
+func demoBrowser(t *testing.T, addr string) demoDo {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second,
@@ -199,7 +223,7 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 		}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func(method, u string, form url.Values) (int, string, string) {
+	return func(method, u string, form url.Values) (int, string, string) {
 		t.Helper()
 		var resp *http.Response
 		var err error
@@ -222,17 +246,23 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 		}
 		return resp.StatusCode, string(b), loc
 	}
-	town := "http://ves.localhost:" + port
+}
+
+// demoLogin logs in at town through the demo identity provider (served by
+// the same process at localhost) as persona, by BankID, and accepts the
+// terms; it returns the persona picker's page.
+func demoLogin(t *testing.T, do demoDo, port, town, persona, label string) string {
+	t.Helper()
 	code, _, loc := do("GET", town+"/prihlaseni/bankid?next=/muj-ucet", nil)
 	idp := "http://localhost:" + port + "/demo-idp/authorize?"
 	if code != 303 || !strings.HasPrefix(loc, idp) {
 		t.Fatalf("demo login start: %d %s", code, loc)
 	}
 	code, picker, _ := do("GET", loc, nil)
-	if code != 200 || !strings.Contains(picker, "Jednatel firmy") || !strings.Contains(picker, "DEMO") {
+	if code != 200 || !strings.Contains(picker, label) || !strings.Contains(picker, "DEMO") {
 		t.Fatalf("demo picker: %d\n%.800s", code, picker)
 	}
-	form := url.Values{"persona": {"horni-ves-rep"}, "action": {"login"}}
+	form := url.Values{"persona": {persona}, "action": {"login"}}
 	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(picker, -1) {
 		form.Set(m[1], html.UnescapeString(m[2]))
 	}
@@ -252,6 +282,31 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 	if code != 303 || loc != town+"/muj-ucet" {
 		t.Fatalf("consent: %d %s", code, loc)
 	}
+	return picker
+}
+
+// demoOpenFee is the first party and its first open fee on /zavazky, and
+// whether the page offers a card.
+func demoOpenFee(t *testing.T, do demoDo, town string) (party, id string, card bool) {
+	t.Helper()
+	code, body, _ := do("GET", town+"/zavazky", nil)
+	pick := regexp.MustCompile(`(?s)name="party" value="([^"]+)".*?name="id" value="(\d+)"`).FindStringSubmatch(body)
+	if code != 200 || pick == nil {
+		t.Fatalf("demo %s/zavazky: %d\n%.2000s", town, code, body)
+	}
+	return pick[1], pick[2], strings.Contains(body, `name="method" value="card"`)
+}
+
+// A citizen of Horní Ves logs in as the company director, accepts the
+// terms, lands on /muj-ucet with their name, and the header offers to act
+// for the company. They pay a fee by card through the village's gateway, a
+// fake ComGate, and another by transfer, booked from the demo bank's
+// statement on the official's desk.
+func demoCitizenLogin(t *testing.T, addr, port string) {
+	t.Helper()
+	do := demoBrowser(t, addr)
+	town := "http://ves.localhost:" + port
+	picker := demoLogin(t, do, port, town, "horni-ves-rep", "Jednatel firmy")
 	code, body, _ := do("GET", town+"/muj-ucet", nil)
 	if code != 200 || !strings.Contains(body, `id="acting"`) || !strings.Contains(body, "statutární zástupce") {
 		t.Fatalf("demo account page: %d\n%.3000s", code, body)
@@ -261,34 +316,36 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 		t.Fatalf("the account page does not name the person picked: %v", m)
 	}
 
-	// The director pays one of their fees by card through the demo GP
-	// webpay (a fake speaking the protocol, with real signatures) and sees
-	// it paid.
-	code, body, _ = do("GET", town+"/zavazky", nil)
-	// The first party's form and its first open fee.
-	pick := regexp.MustCompile(`(?s)name="party" value="([^"]+)".*?name="id" value="(\d+)"`).FindStringSubmatch(body)
-	if code != 200 || pick == nil {
-		t.Fatalf("demo /zavazky: %d\n%.2000s", code, body)
+	// By card: the village's gateway is ComGate (a fake speaking its
+	// protocol: background create, the payer's page, a push with the
+	// secret, the status API).
+	party, id, card := demoOpenFee(t, do, town)
+	if !card {
+		t.Fatalf("the village offers no card payment")
 	}
-	party, id := pick[1], pick[2]
-	code, _, loc = do("POST", town+"/zavazky/zaplatit", url.Values{"party": {party}, "id": {id}, "method": {"card"}})
-	if code != 303 || !strings.HasPrefix(loc, "http://localhost:"+port+"/demo-gw/gpwebpay/order.do?") {
+	code, _, loc := do("POST", town+"/zavazky/zaplatit", url.Values{"party": {party}, "id": {id}, "method": {"card"}})
+	if code != 303 || !strings.HasPrefix(loc, "http://localhost:"+port+"/demo-gw/comgate/pay/") {
 		t.Fatalf("card payment start: %d %s", code, loc)
 	}
 	code, page, _ := do("GET", loc, nil)
-	order := regexp.MustCompile(`name="ORDERNUMBER" value="(\d+)"`).FindStringSubmatch(page)
 	tok := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)
-	if code != 200 || order == nil || tok == nil {
-		t.Fatalf("gateway page: %d\n%.1000s", code, page)
+	if code != 200 || tok == nil || !strings.Contains(page, "DEMO") {
+		t.Fatalf("ComGate page: %d\n%.1000s", code, page)
 	}
-	code, _, loc = do("POST", "http://localhost:"+port+"/demo-gw/gpwebpay/order.do",
-		url.Values{"ORDERNUMBER": {order[1]}, "token": {tok[1]}, "action": {"pay"}})
-	if code != 303 || !strings.HasPrefix(loc, town+"/platba/gpwebpay/navrat?") {
-		t.Fatalf("gateway pay: %d %s", code, loc)
+	code, _, loc = do("POST", loc, url.Values{"token": {tok[1]}, "action": {"pay"}})
+	ret := regexp.MustCompile(`^` + regexp.QuoteMeta(town+"/platba/comgate/navrat?") + `.*refId=(\d+)`).FindStringSubmatch(loc)
+	if code != 303 || ret == nil {
+		t.Fatalf("ComGate pay: %d %s", code, loc)
+	}
+	paid := town + "/platba/" + ret[1]
+	// The push reached the village's notify URL before the browser came
+	// back: the payment is paid already.
+	if code, body, _ := do("GET", paid, nil); code != 200 || !strings.Contains(body, "Zaplaceno") {
+		t.Fatalf("payment page after the push: %d\n%.1500s", code, body)
 	}
 	code, _, loc = do("GET", loc, nil)
-	if code != 303 || loc != town+"/platba/"+order[1] {
-		t.Fatalf("gateway return: %d %s", code, loc)
+	if code != 303 || loc != paid {
+		t.Fatalf("ComGate return: %d %s", code, loc)
 	}
 	if code, body, _ = do("GET", loc, nil); code != 200 || !strings.Contains(body, "Zaplaceno") {
 		t.Fatalf("payment page: %d\n%.1500s", code, body)
@@ -332,6 +389,50 @@ func demoCitizenLogin(t *testing.T, addr, port string) {
 	}
 	if code, body, _ = do("GET", town+"/zavazky/"+id, nil); code != 200 || !strings.Contains(body, "zaplaceno") {
 		t.Fatalf("the fee paid by transfer: %d", code)
+	}
+}
+
+// In Jizerov a citizen pays a fee by card through the city's gateway, a
+// fake GP webpay (the protocol with real signatures: the signed redirect,
+// its page, the signed return, the WS status call), and sees it paid.
+func demoCardJizerov(t *testing.T, addr, port string) {
+	t.Helper()
+	do := demoBrowser(t, addr)
+	town := "http://localhost:" + port
+	demoLogin(t, do, port, town, "jizerov-rep", "Jednatel firmy")
+	party, id, card := demoOpenFee(t, do, town)
+	if !card {
+		t.Fatalf("the city offers no card payment")
+	}
+	code, _, loc := do("POST", town+"/zavazky/zaplatit", url.Values{"party": {party}, "id": {id}, "method": {"card"}})
+	if code != 303 || !strings.HasPrefix(loc, "http://localhost:"+port+"/demo-gw/gpwebpay/order.do?") {
+		t.Fatalf("card payment start: %d %s", code, loc)
+	}
+	code, page, _ := do("GET", loc, nil)
+	order := regexp.MustCompile(`name="ORDERNUMBER" value="(\d+)"`).FindStringSubmatch(page)
+	tok := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)
+	if code != 200 || order == nil || tok == nil {
+		t.Fatalf("gateway page: %d\n%.1000s", code, page)
+	}
+	code, _, loc = do("POST", "http://localhost:"+port+"/demo-gw/gpwebpay/order.do",
+		url.Values{"ORDERNUMBER": {order[1]}, "token": {tok[1]}, "action": {"pay"}})
+	if code != 303 || !strings.HasPrefix(loc, town+"/platba/gpwebpay/navrat?") {
+		t.Fatalf("gateway pay: %d %s", code, loc)
+	}
+	code, _, loc = do("GET", loc, nil)
+	if code != 303 || loc != town+"/platba/"+order[1] {
+		t.Fatalf("gateway return: %d %s", code, loc)
+	}
+	if code, body, _ := do("GET", loc, nil); code != 200 || !strings.Contains(body, "Zaplaceno") {
+		t.Fatalf("payment page: %d\n%.1500s", code, body)
+	}
+	if code, body, _ := do("GET", town+"/zavazky/"+id, nil); code != 200 || !strings.Contains(body, "zaplaceno") {
+		t.Fatalf("obligation after paying: %d", code)
+	}
+	// The village's gateway is not the city's: a GP webpay return at the
+	// village is refused (Horní Ves has no GP webpay at all).
+	if code, _, _ := do("GET", "http://ves.localhost:"+port+"/platba/gpwebpay/navrat?ORDERNUMBER="+order[1], nil); code != 400 {
+		t.Fatalf("GP webpay return at the village: %d", code)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/radnice/radnice/internal/audit"
-	"github.com/radnice/radnice/internal/czid"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/payment/bank"
 )
@@ -64,7 +63,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if st.Currency != "" && st.Currency != "CZK" {
 		return fmt.Errorf("%s: the statement is in %s; the town books CZK", rest[0], st.Currency)
 	}
-	if !anyAccount && t.IBAN != "" && !sameAccount(st.Account, t.IBAN) {
+	if !anyAccount && t.IBAN != "" && !bank.SameAccount(st.Account, t.IBAN) {
 		return fmt.Errorf("%s: the statement is of account %s, the town's is %s (use --any-account to book it anyway)",
 			rest[0], st.Account, t.IBAN)
 	}
@@ -75,20 +74,4 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s statement %s of %s: %d transactions, %d booked to obligations or baskets, %d for a clerk to assign, %d ignored (money out, reversals), %d imported before\n",
 		st.Format, st.Number, st.Account, res.Transactions, res.Matched, res.Unmatched, res.Ignored, res.Duplicates)
 	return nil
-}
-
-// sameAccount tells whether a statement's account (an IBAN, or
-// "prefix-number/bank") is the town's IBAN. An account given without its
-// bank cannot be compared and counts as the same. (A town with no IBAN
-// configured is not compared at all.)
-func sameAccount(account, iban string) bool {
-	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
-	if strings.HasPrefix(norm(account), "CZ") {
-		return norm(account) == norm(iban)
-	}
-	if !strings.Contains(account, "/") {
-		return true
-	}
-	converted, err := czid.AccountToIBAN(account)
-	return err == nil && converted == norm(iban)
 }

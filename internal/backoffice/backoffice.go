@@ -19,12 +19,14 @@ import (
 	"github.com/radnice/radnice/internal/auth"
 	"github.com/radnice/radnice/internal/backoffice/view"
 	"github.com/radnice/radnice/internal/derr"
+	"github.com/radnice/radnice/internal/form"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/i18n"
 	"github.com/radnice/radnice/internal/obligation"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
+	"github.com/radnice/radnice/internal/submission"
 	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web"
 	webview "github.com/radnice/radnice/internal/web/view"
@@ -49,6 +51,10 @@ type Handlers struct {
 	// The fee clerks' payment desk.
 	Payments    *payment.Service
 	Obligations *obligation.Store // found by variable symbol
+
+	// Case work.
+	Forms       *form.Store
+	Submissions *submission.Store
 	// DemoStatement, in demo mode only, is a bank statement of the demo
 	// town's account for the fee clerks to upload; nil elsewhere.
 	DemoStatement func(ctx context.Context, tenantID int64) ([]byte, error)
@@ -95,6 +101,14 @@ func (h *Handlers) Routes() []web.Route {
 		{Pattern: "POST /urad/platby/vratky/{id}", Access: forFees, Handler: h.refundDecide},
 		{Pattern: routeStatement, Access: forFees, Handler: h.statementUpload},
 		{Pattern: "GET /urad/platby/demo-vypis", Access: forFees, Handler: h.demoStatement},
+		{Pattern: routeFindPayer, Access: forFees, Handler: h.findPayer},
+		{Pattern: "GET " + personsBase + "{id}", Access: forFees, Handler: h.payerPerson},
+		{Pattern: "GET " + companiesBase + "{id}", Access: forFees, Handler: h.payerCompany},
+		{Pattern: routeTransfer, Access: forFees, Handler: h.transfer},
+		{Pattern: "GET " + casesBase, Access: forCases, Handler: h.caseList},
+		{Pattern: "GET " + casesBase + "/{id}", Access: forCases, Handler: h.caseShow},
+		{Pattern: "POST " + casesBase + "/{id}", Access: forCases, Handler: h.caseAct},
+		{Pattern: "GET " + casesBase + "/{id}/soubory/{file}", Access: forCases, Handler: h.caseFile},
 	}
 }
 

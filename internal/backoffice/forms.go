@@ -37,6 +37,7 @@ var navItems = []struct {
 	{"nav.bo.dashboard", "/urad/", access.Public()},
 	{"nav.bo.links", "/urad/propojeni", forLinking},
 	{"nav.bo.payments", "/urad/platby", forFees},
+	{"nav.bo.cases", "/urad/podani", forCases},
 	{"nav.bo.staff", "/urad/sprava/urednici", forAdmins},
 	{"nav.bo.audit", "/urad/audit", forAuditors},
 	{"nav.bo.sessions", "/urad/relace", forStaff},

@@ -53,7 +53,12 @@ var deskNotices = map[string]string{
 }
 
 func (h *Handlers) paymentDesk(w http.ResponseWriter, r *http.Request) {
-	h.renderDesk(w, r, http.StatusOK, view.PaymentsData{Notice: deskNotices[r.URL.Query().Get("hotovo")]})
+	// ?vs= fills in the cash form, from a payer's page.
+	vs := r.URL.Query().Get("vs")
+	if _, problem := parseVS(vs); problem != "" {
+		vs = ""
+	}
+	h.renderDesk(w, r, http.StatusOK, view.PaymentsData{Notice: deskNotices[r.URL.Query().Get("hotovo")], Cash: view.CashForm{VS: vs}})
 }
 
 func (h *Handlers) renderDesk(w http.ResponseWriter, r *http.Request, status int, d view.PaymentsData) {
@@ -418,6 +423,13 @@ func (h *Handlers) statementUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.Currency != "" && st.Currency != "CZK" {
 		d.Errors = view.Errors{{Field: "statement-file", Key: "bo.pay.statement.currency"}}
+		h.refuse(w, r, http.StatusBadRequest, d)
+		return
+	}
+	// A statement of another account (the town's other bank, a clerk's
+	// mistake) must not book other money against the town's symbols.
+	if t := httpx.Tenant(r.Context()); t.IBAN != "" && !bank.SameAccount(st.Account, t.IBAN) {
+		d.Errors = view.Errors{{Field: "statement-file", Key: "bo.pay.statement.account"}}
 		h.refuse(w, r, http.StatusBadRequest, d)
 		return
 	}

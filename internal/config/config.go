@@ -39,6 +39,7 @@ type Config struct {
 	JobWorkers      int           // job queue workers in this process (0: this process runs no jobs)
 	ShutdownTimeout time.Duration // how long SIGTERM waits for requests and jobs in flight
 	MetricsToken    string        // when set, /metrics requires "Authorization: Bearer <token>"
+	ClamdAddr       string        // host:port of ClamAV's clamd, which scans uploads; empty: no scanning
 	ConfigFile      string        // the file this configuration was read from, if any
 }
 
@@ -109,6 +110,24 @@ var options = []Option{
 	{Name: "RADNICE_SHUTDOWN_TIMEOUT", Default: "30s", Help: "on SIGTERM, how long to wait for requests and jobs in flight", set: duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, 0, time.Hour)},
 	{Name: "RADNICE_METRICS_TOKEN", Default: "", Secret: true, Help: "when set, `/metrics` needs `Authorization: Bearer <token>`", set: func(c *Config, v string) error {
 		c.MetricsToken = v
+		return nil
+	}},
+	{Name: "RADNICE_CLAMD_ADDR", Default: "", Help: "host:port of ClamAV's clamd (TCPSocket), which scans every upload; empty: uploads are not scanned", set: func(c *Config, v string) error {
+		if v == "" {
+			c.ClamdAddr = ""
+			return nil
+		}
+		host, port, err := net.SplitHostPort(v)
+		if err != nil {
+			return fmt.Errorf("not host:port: %v", err)
+		}
+		if host == "" {
+			return errors.New("names no host (clamd listens on TCPAddr:TCPSocket, e.g. 127.0.0.1:3310)")
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q is not a number from 1 to 65535", port)
+		}
+		c.ClamdAddr = v
 		return nil
 	}},
 }

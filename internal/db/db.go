@@ -156,6 +156,17 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
 	return t.q().QueryRow(ctx, query, args...)
 }
 
+// ForUpdate is the clause that locks the rows a SELECT reads until the
+// transaction ends: " FOR UPDATE" on PostgreSQL, where transactions run
+// side by side; nothing on SQLite, whose one writer already runs them one
+// after another.
+func (t *Tx) ForUpdate() string {
+	if t.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // InTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise (also when fn panics).
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {

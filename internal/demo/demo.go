@@ -71,7 +71,9 @@ func Towns() []Town {
 			},
 			Official: Official{Email: "urednik@jizerov.example.cz", Name: "Jana Úřednická", Grants: []auth.Grant{
 				{Role: auth.Administrator}, {Role: auth.CounterClerk}, {Role: auth.ContactCentre}, {Role: auth.FeeClerk},
-				{Role: auth.CaseWorker, Department: "Odbor dopravy"}, {Role: auth.Editor}, {Role: auth.Auditor}}},
+				{Role: auth.CaseWorker, Department: "Odbor dopravy"}, {Role: auth.CaseWorker, Department: "Odbor ekonomiky"},
+				{Role: auth.CaseWorker, Department: "Odbor správy majetku"}, {Role: auth.CaseWorker, Department: "Podatelna"},
+				{Role: auth.Editor}, {Role: auth.Auditor}}},
 			Citizens: 2000, Seed: 2026, PostalCodes: []string{"460 01", "460 06", "460 07", "460 08", "460 14", "460 15"},
 		},
 		{
@@ -122,6 +124,8 @@ func Ensure(ctx context.Context, d *db.DB, log *slog.Logger) error {
 				OfficialSecret, o.Grants); err != nil {
 				return fmt.Errorf("demo official of %s: %w", t.Name, err)
 			}
+		} else if err := ensureGrants(ctx, d, t.ID, town.Official); err != nil {
+			return fmt.Errorf("demo official of %s: %w", t.Name, err)
 		}
 		n, err := people.Count(ctx, t.ID)
 		if err != nil {

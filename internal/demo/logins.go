@@ -2,12 +2,9 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -19,7 +16,6 @@ import (
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/demo/idp"
 	"github.com/radnice/radnice/internal/derr"
-	"github.com/radnice/radnice/internal/payment/gpwebpay"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/tenant"
 )
@@ -204,25 +200,4 @@ func Personas(ctx context.Context, d *db.DB, slug string) (_ []idp.Persona, err 
 		}
 	}
 	return out, nil
-}
-
-// GatewayPath is where the demo card gateway (a fake GP webpay) is mounted.
-const GatewayPath = "/demo-gw/gpwebpay"
-
-// CardGateway builds the demo card gateway: a fake GP webpay answering at
-// base (http://localhost:<port>/demo-gw/gpwebpay) with keys made at start,
-// and the real GP webpay client configured against it.
-func CardGateway(base string) (http.Handler, *gpwebpay.Client, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, nil, err
-	}
-	fake := gpwebpay.NewFake("8888880001", &key.PublicKey)
-	fake.BaseURL = base
-	c, err := gpwebpay.New(gpwebpay.Config{MerchantNumber: "8888880001", GatewayURL: fake.GatewayURL(), WSURL: fake.WSURL(),
-		MerchantKey: key, GPKey: fake.GPPublicKey()})
-	if err != nil {
-		return nil, nil, err
-	}
-	return fake, c, nil
 }

@@ -9,6 +9,9 @@ package obligation
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/radnice/radnice/internal/db"
@@ -26,19 +29,74 @@ type Kind struct {
 	YearlyAmount int64 // haléře; 0 when the amount varies
 }
 
-// Obligation is one amount owed, by a person or by a company.
+// Obligation is one amount owed, by a person, a company or a household.
 type Obligation struct {
-	ID          int64
-	TenantID    int64
-	KindID      int64
-	PersonID    int64 // 0 when a company owes it
-	CompanyID   int64 // 0 when a person owes it
+	ID       int64
+	TenantID int64
+	KindID   int64
+	PersonID int64 // the person who owes it, or the household's representative who is billed; 0 when a company owes it
+	// CompanyID is the company that owes it; 0 when a person or household does.
+	CompanyID int64
+	// HouseholdID is the household that owes it (every adult of it sees it);
+	// 0 when it is a person's or a company's own.
+	HouseholdID int64
 	Period      string
 	Description string
 	Amount      int64 // as assessed, haléře
 	DueDate     time.Time
 	VS          int64 // variable symbol
 	SS          int64 // specific symbol, 0 when none
+	// Instalments, when set, split Amount into parts due on their own
+	// dates; DueDate is then the last one's.
+	Instalments []Instalment
+}
+
+// Instalment is one part of an obligation paid in instalments (splátka).
+type Instalment struct {
+	Seq    int
+	Due    time.Time
+	Amount int64 // haléře
+}
+
+// MaxInstalments bounds an obligation's schedule (monthly over four years).
+const MaxInstalments = 48
+
+// check refuses an obligation whose owner or schedule is inconsistent.
+func (o *Obligation) check() error {
+	owners := 0
+	if o.PersonID != 0 {
+		owners++
+	}
+	if o.CompanyID != 0 {
+		owners++
+	}
+	switch {
+	case owners != 1:
+		return fmt.Errorf("obligation %d: owed by a person or a company, not %d", o.VS, owners)
+	case o.HouseholdID != 0 && o.PersonID == 0:
+		return fmt.Errorf("obligation %d: a household's obligation is billed to a person", o.VS)
+	case o.Amount < 0:
+		return fmt.Errorf("obligation %d: negative amount", o.VS)
+	case len(o.Instalments) > MaxInstalments:
+		return fmt.Errorf("obligation %d: %d instalments, at most %d", o.VS, len(o.Instalments), MaxInstalments)
+	}
+	if len(o.Instalments) == 0 {
+		return nil
+	}
+	var sum int64
+	for i, in := range o.Instalments {
+		if in.Amount <= 0 || (i > 0 && !in.Due.After(o.Instalments[i-1].Due)) {
+			return fmt.Errorf("obligation %d: instalment %d must be positive and due after the one before", o.VS, i+1)
+		}
+		sum += in.Amount
+	}
+	if sum != o.Amount {
+		return fmt.Errorf("obligation %d: instalments add up to %d, not %d", o.VS, sum, o.Amount)
+	}
+	if last := o.Instalments[len(o.Instalments)-1].Due; !last.Equal(o.DueDate) {
+		return fmt.Errorf("obligation %d: due date must be the last instalment's", o.VS)
+	}
+	return nil
 }
 
 // Store reads and writes obligations.
@@ -70,14 +128,29 @@ func (s *Store) InsertAssessed(ctx context.Context, tx *db.Tx, tenantID int64, o
 	now := time.Now().UTC()
 	rows := make([][]any, 0, len(obs))
 	entries := make([][]any, 0, len(obs))
+	var parts [][]any
 	for _, o := range obs {
-		rows = append(rows, []any{o.ID, tenantID, o.KindID, nullID(o.PersonID), nullID(o.CompanyID), o.Period,
-			o.Description, o.Amount, o.DueDate, o.VS, nullID(o.SS), now})
+		if len(o.Instalments) > 0 && o.DueDate.IsZero() {
+			o.DueDate = o.Instalments[len(o.Instalments)-1].Due
+		}
+		if err := o.check(); err != nil {
+			return err
+		}
+		rows = append(rows, []any{o.ID, tenantID, o.KindID, nullID(o.PersonID), nullID(o.CompanyID), nullID(o.HouseholdID),
+			o.Period, o.Description, o.Amount, o.DueDate, o.VS, nullID(o.SS), now})
 		entries = append(entries, []any{tenantID, o.ID, "assessment", o.Amount, now, ""})
+		for i, in := range o.Instalments {
+			parts = append(parts, []any{tenantID, o.ID, i + 1, in.Due, in.Amount})
+		}
 	}
-	if err := db.InsertRows(ctx, tx, "obligations", []string{"id", "tenant_id", "kind_id", "person_id", "company_id",
+	if err := db.InsertRows(ctx, tx, "obligations", []string{"id", "tenant_id", "kind_id", "person_id", "company_id", "household_id",
 		"period", "description", "amount", "due_date", "vs", "ss", "created_at"}, rows); err != nil {
 		return err
+	}
+	if len(parts) > 0 {
+		if err := db.InsertRows(ctx, tx, "obligation_instalments", []string{"tenant_id", "obligation_id", "seq", "due_date", "amount"}, parts); err != nil {
+			return err
+		}
 	}
 	return db.InsertRows(ctx, tx, "ledger_entries", []string{"tenant_id", "obligation_id", "kind", "amount", "booked_at", "note"}, entries)
 }
@@ -116,9 +189,10 @@ func (s *Store) ForPerson(ctx context.Context, tenantID, personID int64) (_ []*O
 type Line struct {
 	Obligation
 	KindCS, KindEN string
-	Balance        int64 // haléře still owed (negative: overpaid)
-	Paid           int64 // haléře paid (payments less refunds)
-	WrittenOff     int64 // haléře written off
+	Household      string // the owing household's name; "" for a person's or company's own
+	Balance        int64  // haléře still owed (negative: overpaid)
+	Paid           int64  // haléře paid (payments less refunds, with overpayments moved in or out)
+	WrittenOff     int64  // haléře written off
 }
 
 // Status of an obligation, derived from its ledger.
@@ -133,9 +207,40 @@ const (
 	StatusWrittenOff Status = "written_off"
 )
 
+// Schedule is when what is owed falls due: the instalments, or the whole
+// amount on the due date.
+func (l *Line) Schedule() []Instalment {
+	if len(l.Instalments) > 0 {
+		return l.Instalments
+	}
+	return []Instalment{{Seq: 1, Due: l.DueDate, Amount: l.Amount}}
+}
+
+// Next is the first part of the schedule not yet settled by what was paid
+// or written off, and how much of it is still owed; ok is false when
+// nothing is owed. Payments settle the schedule oldest part first.
+func (l *Line) Next() (due time.Time, amount int64, ok bool) {
+	if l.Balance <= 0 {
+		return time.Time{}, 0, false
+	}
+	settled := l.Amount - l.Balance
+	var cum int64
+	sched := l.Schedule()
+	for _, in := range sched {
+		cum += in.Amount
+		if cum > settled {
+			return in.Due, min(cum-settled, l.Balance), true
+		}
+	}
+	// More owed than the schedule holds (a later assessment): due with the last part.
+	return sched[len(sched)-1].Due, l.Balance, true
+}
+
 // Status derives the obligation's status on the calendar day today (in
 // Prague): nothing is stored, so it can never disagree with the ledger.
+// An obligation in instalments is overdue as soon as one part is.
 func (l *Line) Status(today time.Time) Status {
+	due, _, owed := l.Next()
 	switch {
 	case l.Balance < 0:
 		return StatusOverpaid
@@ -143,7 +248,7 @@ func (l *Line) Status(today time.Time) Status {
 		return StatusWrittenOff
 	case l.Balance == 0:
 		return StatusPaid
-	case l.DueDate.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
+	case owed && due.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
 		return StatusOverdue
 	case l.Paid > 0:
 		return StatusPartlyPaid
@@ -155,17 +260,34 @@ func (l *Line) Status(today time.Time) Status {
 func (l *Line) Open() bool { return l.Balance > 0 }
 
 // Overview lists what one owner (a person, or a company when personID is
-// 0) owes, with balances from the ledger, newest due date first.
+// 0) owes, with balances from the ledger, newest due date first. A
+// person's list holds the obligations of the households they are an adult
+// of, whoever of the household is billed.
 func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int64) (_ []Line, err error) {
 	defer derr.Wrap(&err, "obligation.Overview(%d, p%d, c%d)", tenantID, personID, companyID)
-	owner, id := "o.person_id", personID
+	owner, id := ownedByPerson, personID
 	if personID == 0 {
-		owner, id = "o.company_id", companyID
+		owner, id = "o.company_id = $2", companyID
 	}
 	if id == 0 {
 		return nil, derr.ErrNotFound
 	}
-	rows, err := s.DB.Read().Query(ctx, lineSelect+owner+` = $2 ORDER BY o.due_date DESC, o.id LIMIT 200`, tenantID, id)
+	out, err := s.lines(ctx, lineSelect+owner+` ORDER BY o.due_date DESC, o.id LIMIT 200`, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.withInstalments(ctx, tenantID, out)
+}
+
+// ownedByPerson picks the obligations of person $2: their own, and their
+// households' where they are an adult. A union of two index searches: an OR
+// here makes both engines scan every obligation of the town.
+const ownedByPerson = `o.id IN (SELECT x.id FROM obligations x WHERE x.tenant_id = $1 AND x.person_id = $2
+		UNION ALL SELECT x.id FROM obligations x WHERE x.tenant_id = $1 AND x.household_id IN
+			(SELECT m.household_id FROM household_members m WHERE m.tenant_id = $1 AND m.person_id = $2 AND m.role = 'adult'))`
+
+func (s *Store) lines(ctx context.Context, query string, args ...any) ([]Line, error) {
+	rows, err := s.DB.Read().Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -181,13 +303,48 @@ func (s *Store) Overview(ctx context.Context, tenantID, personID, companyID int6
 	return out, rows.Err()
 }
 
+// withInstalments reads the schedules of lines in one query.
+func (s *Store) withInstalments(ctx context.Context, tenantID int64, lines []Line) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(lines))
+	args := []any{tenantID}
+	var in strings.Builder
+	for i := range lines {
+		at[lines[i].ID] = i
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		args = append(args, lines[i].ID)
+		in.WriteString("$" + strconv.Itoa(len(args)))
+	}
+	rows, err := s.DB.Read().Query(ctx, `SELECT obligation_id, seq, due_date, amount FROM obligation_instalments
+		WHERE tenant_id = $1 AND obligation_id IN (`+in.String()+`) ORDER BY obligation_id, seq`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p Instalment
+		if err := rows.Scan(&id, &p.Seq, &p.Due, &p.Amount); err != nil {
+			return err
+		}
+		l := &lines[at[id]]
+		l.Instalments = append(l.Instalments, p)
+	}
+	return rows.Err()
+}
+
 // lineSelect reads obligations with their kind and what the ledger says
 // of them; the caller appends the rest of the WHERE clause (town is $1).
 const lineSelect = `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0), coalesce(o.company_id, 0),
+		coalesce(o.household_id, 0), coalesce((SELECT h.name FROM households h WHERE h.tenant_id = o.tenant_id AND h.id = o.household_id), ''),
 		o.period, o.description, o.amount, o.due_date, o.vs, coalesce(o.ss, 0), k.name_cs, k.name_en,
 		coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
 		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
-			AND l.kind IN ('payment', 'refund')), 0),
+			AND l.kind IN ('payment', 'refund', 'transfer')), 0),
 		coalesce((SELECT -sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id
 			AND l.kind = 'writeoff'), 0)
 		FROM obligations o JOIN obligation_kinds k ON k.tenant_id = o.tenant_id AND k.id = o.kind_id
@@ -195,7 +352,7 @@ const lineSelect = `SELECT o.id, o.tenant_id, o.kind_id, coalesce(o.person_id, 0
 
 func scanLine(r db.Row) (*Line, error) {
 	var l Line
-	err := r.Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.Period, &l.Description,
+	err := r.Scan(&l.ID, &l.TenantID, &l.KindID, &l.PersonID, &l.CompanyID, &l.HouseholdID, &l.Household, &l.Period, &l.Description,
 		&l.Amount, &l.DueDate, &l.VS, &l.SS, &l.KindCS, &l.KindEN, &l.Balance, &l.Paid, &l.WrittenOff)
 	return &l, err
 }
@@ -226,12 +383,16 @@ func (s *Store) line(ctx context.Context, where string, tenantID int64, arg any)
 	if err != nil {
 		return nil, err
 	}
-	return l, nil
+	one := []Line{*l}
+	if err := s.withInstalments(ctx, tenantID, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }
 
 // Entry is one line of an obligation's ledger.
 type Entry struct {
-	Kind     string // assessment, payment, refund, writeoff
+	Kind     string // assessment, payment, refund, writeoff, transfer
 	Amount   int64  // haléře: + owed more, − owed less
 	BookedAt time.Time
 	Note     string

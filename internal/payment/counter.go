@@ -117,8 +117,19 @@ func (s *Service) RequestRefund(ctx context.Context, by audit.Actor, tenantID, o
 	}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		// The obligation's row is locked first, so two requests (or a
+		// request and a move) cannot both spend the same overpayment.
+		var locked int64
+		err := tx.QueryRow(ctx, `SELECT id FROM obligations WHERE tenant_id = $1 AND id = $2`+tx.ForUpdate(),
+			tenantID, obligationID).Scan(&locked)
+		if errors.Is(err, db.ErrNoRows) {
+			return derr.Invalid("obligation", "payment.obligation", "no such obligation")
+		}
+		if err != nil {
+			return err
+		}
 		var balance, pending int64
-		err := tx.QueryRow(ctx, `SELECT coalesce((SELECT sum(amount) FROM ledger_entries WHERE tenant_id = $1 AND obligation_id = $2), 0),
+		err = tx.QueryRow(ctx, `SELECT coalesce((SELECT sum(amount) FROM ledger_entries WHERE tenant_id = $1 AND obligation_id = $2), 0),
 			coalesce((SELECT sum(amount) FROM refunds WHERE tenant_id = $1 AND obligation_id = $2 AND state = 'requested'), 0)
 			FROM obligations WHERE tenant_id = $1 AND id = $2`, tenantID, obligationID).Scan(&balance, &pending)
 		if errors.Is(err, db.ErrNoRows) {
@@ -172,7 +183,11 @@ func (s *Service) DecideRefund(ctx context.Context, by audit.Actor, tenantID, re
 			return derr.ErrConflict
 		}
 		if approve {
-			var balance int64
+			var locked, balance int64
+			if err := tx.QueryRow(ctx, `SELECT id FROM obligations WHERE tenant_id = $1 AND id = $2`+tx.ForUpdate(),
+				tenantID, obligationID).Scan(&locked); err != nil {
+				return err
+			}
 			if err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE tenant_id = $1 AND obligation_id = $2`,
 				tenantID, obligationID).Scan(&balance); err != nil {
 				return err

@@ -67,8 +67,9 @@ var ErrAmountMismatch = errors.New("payment: gateway reports another amount or c
 
 // Service creates payments and applies them to the ledger exactly once.
 type Service struct {
-	DB       *db.DB
-	Gateways map[string]Gateway // by Name()
+	DB *db.DB
+	// Gateways are the towns' card gateways; nil takes no card payments.
+	Gateways GatewaySource
 	Log      *slog.Logger
 	Now      func() time.Time
 
@@ -90,6 +91,24 @@ func (s *Service) log() *slog.Logger {
 	return slog.Default()
 }
 
+// gateway is the town's gateway called name; derr.ErrNotFound when the
+// town has none of that name.
+func (s *Service) gateway(ctx context.Context, tenantID int64, name string) (Gateway, error) {
+	if s.Gateways == nil || name == "" {
+		return nil, derr.ErrNotFound
+	}
+	return s.Gateways.Gateway(ctx, tenantID, name)
+}
+
+// CardGateway is the name of the gateway the town's new card payments go
+// through; "" when the town takes no card payments.
+func (s *Service) CardGateway(ctx context.Context, tenantID int64) (string, error) {
+	if s.Gateways == nil {
+		return "", nil
+	}
+	return s.Gateways.Active(ctx, tenantID)
+}
+
 func (s *Service) step(name string) error {
 	if s.failAt != nil {
 		return s.failAt(name)
@@ -99,7 +118,9 @@ func (s *Service) step(name string) error {
 
 // Create writes a pending payment of the owner's obligations, each for what
 // is still owed on it, before anything is asked of a gateway or a bank.
-// A transfer basket gets its own variable symbol.
+// A transfer basket gets its own variable symbol. A card payment goes
+// through the town's active gateway: gateway is "" (whichever is active)
+// or must name it.
 func (s *Service) Create(ctx context.Context, tenantID int64, owner Owner, obligationIDs []int64, channel, gateway, createdBy string) (_ *Payment, err error) {
 	defer derr.Wrap(&err, "payment.Create(%d)", tenantID)
 	var v derr.InvalidError
@@ -111,8 +132,16 @@ func (s *Service) Create(ctx context.Context, tenantID int64, owner Owner, oblig
 	}
 	switch channel {
 	case ChannelCard:
-		if s.Gateways[gateway] == nil {
-			v.Add("gateway", "payment.gateway", "no such gateway")
+		active, err := s.CardGateway(ctx, tenantID)
+		switch {
+		case err != nil:
+			return nil, err
+		case active == "":
+			v.Add("gateway", "payment.gateway.none", "the town takes no card payments")
+		case gateway == "":
+			gateway = active
+		case gateway != active:
+			v.Add("gateway", "payment.gateway", "not the town's card gateway")
 		}
 	case ChannelTransfer:
 		gateway = ""
@@ -135,11 +164,17 @@ func (s *Service) Create(ctx context.Context, tenantID int64, owner Owner, oblig
 				continue
 			}
 			seen[id] = true
+			// A person pays their own obligations and those of the
+			// households they are an adult of.
 			var person, company, balance int64
+			var member bool
 			err := tx.QueryRow(ctx, `SELECT coalesce(o.person_id, 0), coalesce(o.company_id, 0),
-				coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0)
-				FROM obligations o WHERE o.tenant_id = $1 AND o.id = $2`, tenantID, id).Scan(&person, &company, &balance)
-			if errors.Is(err, db.ErrNoRows) || (err == nil && (person != owner.PersonID || company != owner.CompanyID)) {
+				coalesce((SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id), 0),
+				EXISTS (SELECT 1 FROM household_members m WHERE m.tenant_id = o.tenant_id AND m.household_id = o.household_id
+					AND m.person_id = $3 AND m.role = 'adult')
+				FROM obligations o WHERE o.tenant_id = $1 AND o.id = $2`, tenantID, id, owner.PersonID).Scan(&person, &company, &balance, &member)
+			mine := (person == owner.PersonID && company == owner.CompanyID) || (owner.PersonID != 0 && member)
+			if errors.Is(err, db.ErrNoRows) || (err == nil && !mine) {
 				return fmt.Errorf("obligation %d: %w", id, derr.ErrNotFound)
 			}
 			if err != nil {
@@ -182,9 +217,15 @@ func (s *Service) Create(ctx context.Context, tenantID int64, owner Owner, oblig
 // cancelled.
 func (s *Service) StartCard(ctx context.Context, p *Payment, description, email, returnURL, notifyURL string) (redirect string, err error) {
 	defer derr.Wrap(&err, "payment.StartCard(%d)", p.ID)
-	gw := s.Gateways[p.Gateway]
-	if gw == nil || p.Channel != ChannelCard {
+	if p.Channel != ChannelCard {
+		return "", derr.Invalid("gateway", "payment.gateway", "not a card payment")
+	}
+	gw, err := s.gateway(ctx, p.TenantID, p.Gateway)
+	if errors.Is(err, derr.ErrNotFound) {
 		return "", derr.Invalid("gateway", "payment.gateway", "no such gateway")
+	}
+	if err != nil {
+		return "", err
 	}
 	st, err := gw.Create(ctx, GatewayPayment{OrderNumber: p.ID, Amount: p.Amount, Currency: p.Currency, Description: description,
 		Email: email, ReturnURL: returnURL, NotifyURL: notifyURL})
@@ -265,9 +306,11 @@ func (s *Service) Resolve(ctx context.Context, tenantID, id int64) (_ *Payment, 
 	if p.State != StatePending || p.Channel != ChannelCard {
 		return p, nil
 	}
-	gw := s.Gateways[p.Gateway]
-	if gw == nil {
-		return nil, fmt.Errorf("gateway %q not configured", p.Gateway)
+	// The gateway it was made with, through the payment's own town's row,
+	// even if the town has switched to another since.
+	gw, err := s.gateway(ctx, p.TenantID, p.Gateway)
+	if err != nil {
+		return nil, fmt.Errorf("gateway %q: %w", p.Gateway, err)
 	}
 	st, err := gw.Status(ctx, p.ID, p.GatewayRef)
 	if err != nil {
@@ -347,9 +390,9 @@ func (s *Service) Notify(ctx context.Context, tenantID int64, gateway string, va
 // hinted verifies a gateway's message with verify, finds the town's payment
 // it names and resolves it by asking the gateway.
 func (s *Service) hinted(ctx context.Context, tenantID int64, gateway string, verify func(Gateway, url.Values) (Hint, error), values url.Values) (*Payment, error) {
-	gw := s.Gateways[gateway]
-	if gw == nil {
-		return nil, derr.ErrNotFound
+	gw, err := s.gateway(ctx, tenantID, gateway)
+	if err != nil {
+		return nil, err
 	}
 	h, err := verify(gw, values)
 	if err != nil {

@@ -116,7 +116,7 @@ func newRig(t *testing.T) *rig {
 	tn := fixture.Town(t, d, "lhota", 40)
 	gw := newTestGateway()
 	r := &rig{t: t, ctx: context.Background(), d: d, tn: tn, gw: gw, obs: &obligation.Store{DB: d},
-		svc: &payment.Service{DB: d, Gateways: map[string]payment.Gateway{"test": gw}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+		svc: &payment.Service{DB: d, Gateways: payment.StaticGateways{"test": gw}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 	var person int64
 	if err := d.Read().QueryRow(r.ctx, `SELECT person_id FROM obligations WHERE tenant_id = $1 AND person_id IS NOT NULL
 		AND person_id NOT IN (SELECT person_id FROM payments WHERE person_id IS NOT NULL)

@@ -137,6 +137,59 @@ func (s *Store) GetCompany(ctx context.Context, tenantID, id int64) (_ *Company,
 	return &c, err
 }
 
+// ByBirthNumber returns the town's person with the birth number (digits
+// only, as czid.BirthNumber gives it).
+func (s *Store) ByBirthNumber(ctx context.Context, tenantID int64, bn string) (_ *Person, err error) {
+	defer derr.Wrap(&err, "person.ByBirthNumber(%d)", tenantID)
+	p, err := scanPerson(s.DB.Read().QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE tenant_id = $1 AND birth_number = $2`, tenantID, bn))
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, derr.ErrNotFound
+	}
+	return p, err
+}
+
+// CompanyByICO returns the town's company with the IČO.
+func (s *Store) CompanyByICO(ctx context.Context, tenantID int64, ico string) (_ *Company, err error) {
+	defer derr.Wrap(&err, "person.CompanyByICO(%d)", tenantID)
+	var id int64
+	err = s.DB.Read().QueryRow(ctx, `SELECT id FROM companies WHERE tenant_id = $1 AND ico = $2`, tenantID, ico).Scan(&id)
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, derr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.GetCompany(ctx, tenantID, id)
+}
+
+// Households lists the households a person is a member of, with their role.
+func (s *Store) Households(ctx context.Context, tenantID, personID int64) (_ []HouseholdRole, err error) {
+	defer derr.Wrap(&err, "person.Households(%d, %d)", tenantID, personID)
+	rows, err := s.DB.Read().Query(ctx, `SELECT h.id, h.name, m.role FROM household_members m
+		JOIN households h ON h.tenant_id = m.tenant_id AND h.id = m.household_id
+		WHERE m.tenant_id = $1 AND m.person_id = $2 ORDER BY h.id`, tenantID, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []HouseholdRole
+	for rows.Next() {
+		var h HouseholdRole
+		if err := rows.Scan(&h.ID, &h.Name, &h.Role); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// HouseholdRole is a household of a person, and the person's role in it.
+type HouseholdRole struct {
+	ID   int64
+	Name string
+	Role string // RoleAdult, RoleChild
+}
+
 // Batch is a set of new rows written together by InsertBatch; ids are
 // reserved by the caller (db.ReserveIDs) so rows can refer to each other.
 type Batch struct {

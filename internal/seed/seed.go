@@ -91,6 +91,10 @@ func Town(ctx context.Context, d *db.DB, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	rk, err := obs.EnsureKind(ctx, o.TenantID, rentKind(o.Village))
+	if err != nil {
+		return res, err
+	}
 
 	g := &generator{
 		o:       o,
@@ -98,6 +102,7 @@ func Town(ctx context.Context, d *db.DB, o Options) (Result, error) {
 		bn:      map[int32]uint16{},
 		waste:   wk,
 		dog:     dk,
+		rent:    rk,
 		icoBase: int(o.Seed % 10_000_000),
 	}
 	if o.Village {
@@ -143,15 +148,28 @@ func dogKind(village bool) obligation.Kind {
 	return k
 }
 
+// rentKind is the rent of a town flat: a household's obligation, paid in
+// quarterly instalments.
+func rentKind(village bool) obligation.Kind {
+	k := obligation.Kind{Code: "najem", NameCS: "Nájemné za obecní byt", NameEN: "Rent of a town flat",
+		Department: "Odbor správy majetku"}
+	if village {
+		k.Department = "Obecní úřad"
+	}
+	return k
+}
+
 type generator struct {
 	o                  Options
 	rng                *rand.Rand
 	bn                 map[int32]uint16 // next serial per day of birth and sex
-	waste, dog         *obligation.Kind
+	waste, dog, rent   *obligation.Kind
 	streets, districts []string
 	icoBase            int
 	companies          int
 	wasteSeq, dogSeq   int64
+	householdSeq       int64
+	rentSeq            int64
 }
 
 // batch is generated with indices into its own slices; write gives it ids.
@@ -164,6 +182,7 @@ type batch struct {
 	reps        [][2]int // company index, person index
 	obligations []*obligation.Obligation
 	obPerson    []int // person index per obligation
+	obHousehold []int // household index per obligation, -1 when none
 }
 
 func (g *generator) batch(n int) *batch {
@@ -200,6 +219,7 @@ func (g *generator) household(b *batch, room int) {
 
 	hi := len(b.households)
 	b.households = append(b.households, &person.Household{Name: "Domácnost " + sn.Male, Address: addr})
+	g.householdSeq++
 	firstAdult, parentAge := -1, 0
 	for i := range adults {
 		var age int
@@ -256,6 +276,26 @@ func (g *generator) household(b *batch, room int) {
 			VS: vs(2, g.o.Year, g.dogSeq),
 		})
 		b.obPerson = append(b.obPerson, firstAdult)
+		b.obHousehold = append(b.obHousehold, -1)
+	}
+	// Every twelfth household rents a town flat: the rent is the
+	// household's, billed to its first adult, in quarterly instalments. It is
+	// picked by count, not by the random stream, so adding it changed no
+	// other generated person.
+	if g.householdSeq%12 == 1 {
+		g.rentSeq++
+		monthly := int64(3500+(g.rentSeq*37%60)*100) * 100
+		var parts []obligation.Instalment
+		for q := range 4 {
+			parts = append(parts, obligation.Instalment{Seq: q + 1, Amount: 3 * monthly,
+				Due: time.Date(g.o.Year, time.Month(3*q+4), 0, 0, 0, 0, 0, time.UTC)})
+		}
+		b.obligations = append(b.obligations, &obligation.Obligation{
+			KindID: g.rent.ID, Period: fmt.Sprint(g.o.Year), Description: addr.Street + " " + addr.HouseNumber,
+			Amount: 12 * monthly, DueDate: parts[3].Due, VS: vs(3, g.o.Year, g.rentSeq), Instalments: parts,
+		})
+		b.obPerson = append(b.obPerson, firstAdult)
+		b.obHousehold = append(b.obHousehold, hi)
 	}
 	// About one household in forty runs a company.
 	if r.IntN(40) == 0 {
@@ -279,6 +319,7 @@ func (g *generator) addPerson(b *batch, hi int, role string, p *person.Person) i
 		DueDate: time.Date(g.o.Year, 5, 31, 0, 0, 0, 0, time.UTC), VS: vs(1, g.o.Year, g.wasteSeq),
 	})
 	b.obPerson = append(b.obPerson, pi)
+	b.obHousehold = append(b.obHousehold, -1)
 	return pi
 }
 
@@ -393,6 +434,9 @@ func (g *generator) write(ctx context.Context, tx *db.Tx, people *person.Store, 
 	}
 	for i, o := range b.obligations {
 		o.ID, o.PersonID = oids[i], pids[b.obPerson[i]]
+		if h := b.obHousehold[i]; h >= 0 {
+			o.HouseholdID = hids[h]
+		}
 	}
 	if err := people.InsertBatch(ctx, tx, g.o.TenantID, pb); err != nil {
 		return err

@@ -51,6 +51,23 @@ func TestTown(t *testing.T) {
 		count(`SELECT count(*) FROM company_representatives WHERE tenant_id = $1`, town.ID); c == 0 || c != r {
 		t.Fatalf("companies = %d, representatives = %d", c, r)
 	}
+	// Every twelfth household rents a town flat: a household's obligation,
+	// billed to an adult of it, in four instalments that add up.
+	households := count(`SELECT count(*) FROM households WHERE tenant_id = $1`, town.ID)
+	if n := count(`SELECT count(*) FROM obligations o JOIN obligation_kinds k ON k.id = o.kind_id
+		WHERE o.tenant_id = $1 AND k.code = 'najem' AND o.household_id IS NOT NULL`, town.ID); n != (households+11)/12 {
+		t.Fatalf("rents = %d, want %d of %d households", n, (households+11)/12, households)
+	}
+	if n := count(`SELECT count(*) FROM obligations o WHERE o.tenant_id = $1 AND o.household_id IS NOT NULL AND NOT EXISTS
+		(SELECT 1 FROM household_members m WHERE m.tenant_id = o.tenant_id AND m.household_id = o.household_id
+			AND m.person_id = o.person_id AND m.role = 'adult')`, town.ID); n != 0 {
+		t.Fatalf("%d household obligations billed to somebody not an adult of the household", n)
+	}
+	if n := count(`SELECT count(*) FROM obligations o WHERE o.tenant_id = $1 AND o.household_id IS NOT NULL AND (
+		(SELECT count(*) FROM obligation_instalments i WHERE i.tenant_id = o.tenant_id AND i.obligation_id = o.id) <> 4 OR
+		(SELECT sum(amount) FROM obligation_instalments i WHERE i.tenant_id = o.tenant_id AND i.obligation_id = o.id) <> o.amount)`, town.ID); n != 0 {
+		t.Fatalf("%d rents whose instalments do not add up", n)
+	}
 	// Every balance equals the assessment: the ledger is consistent.
 	if n := count(`SELECT count(*) FROM obligations o WHERE o.tenant_id = $1 AND o.amount <>
 		(SELECT coalesce(sum(amount), 0) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id)`, town.ID); n != 0 {

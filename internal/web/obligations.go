@@ -35,8 +35,19 @@ func (h *Handlers) item(r *http.Request, l *obligation.Line, today time.Time) vi
 		kind = l.KindEN
 	}
 	st := l.Status(today)
-	return view.ObligationItem{ID: l.ID, Kind: kind, Period: l.Period, Amount: l.Amount, Balance: l.Balance, Due: l.DueDate,
-		VS: l.VS, Status: string(st), StatusKey: "obl.status." + string(st)}
+	it := view.ObligationItem{ID: l.ID, Kind: kind, Period: l.Period, Amount: l.Amount, Balance: l.Balance, Due: l.DueDate,
+		VS: l.VS, Status: string(st), StatusKey: "obl.status." + string(st), Household: l.Household, NextAmount: l.Balance}
+	if due, amount, ok := l.Next(); ok {
+		it.Due, it.NextAmount = due, amount
+	}
+	if len(l.Instalments) > 0 {
+		settled, cum := l.Amount-l.Balance, int64(0)
+		for _, in := range l.Instalments {
+			cum += in.Amount
+			it.Instalments = append(it.Instalments, view.InstalmentRow{Seq: in.Seq, Due: in.Due, Amount: in.Amount, Settled: cum <= settled})
+		}
+	}
+	return it
 }
 
 func today() time.Time { return time.Now().In(i18n.Prague) }
@@ -50,6 +61,11 @@ func (h *Handlers) obligations(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) renderObligations(w http.ResponseWriter, r *http.Request, status int, errKey string) {
 	p := Principal(r.Context())
 	d := view.ObligationsData{ErrorKey: errKey}
+	var err error
+	if d.Card, err = h.takesCards(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	now := today()
 	for _, q := range p.PartiesIn(access.AgendaObligations) {
 		o := ownerOf(q)
@@ -91,7 +107,7 @@ func (h *Handlers) obligation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	party, found := p.Owner(access.AgendaObligations, l.PersonID, l.CompanyID)
+	party, found := p.Owner(access.AgendaObligations, l.PersonID, l.CompanyID, l.HouseholdID)
 	if !found {
 		h.ErrorPage(w, r, http.StatusNotFound)
 		return
@@ -104,19 +120,34 @@ func (h *Handlers) obligation(w http.ResponseWriter, r *http.Request) {
 	t := httpx.Tenant(r.Context())
 	d := view.ObligationData{Item: h.item(r, l, today()), PartyKey: party.Key(), PartyName: party.Name, Payable: l.Open(),
 		IBAN: t.IBAN, Account: czid.FormatIBAN(t.IBAN)}
+	if d.Card, err = h.takesCards(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, e := range entries {
 		d.Entries = append(d.Entries, view.LedgerRow{KindKey: "obl.entry." + e.Kind, Amount: e.Amount, Booked: e.BookedAt})
 	}
 	if l.Open() && h.QR != nil && t.IBAN != "" {
-		if d.QR, err = h.QR(t.IBAN, l.Balance, l.VS, d.Item.Kind+" "+l.Period); err != nil {
+		// In instalments, the code asks for the part due next; paying
+		// more (up to the balance) is still matched by the symbol.
+		if d.QR, err = h.QR(t.IBAN, d.Item.NextAmount, l.VS, d.Item.Kind+" "+l.Period); err != nil {
 			h.Log.WarnContext(r.Context(), "qr platba", "err", err)
 		}
 	}
 	h.Render(w, r, http.StatusOK, view.ObligationPage(h.Page(r, d.Item.Kind), d))
 }
 
+// takesCards says whether the town has an active card gateway, so that the
+// card button is offered only where it can work.
+func (h *Handlers) takesCards(r *http.Request) (bool, error) {
+	name, err := h.Payments.CardGateway(r.Context(), httpx.Tenant(r.Context()).ID)
+	return name != "", err
+}
+
 // pay pays the chosen obligations of one party: by card through the
-// town's gateway, or by transfer of a basket with its own symbol.
+// town's active gateway, or by transfer of a basket with its own symbol. A
+// card payment where the town has no gateway (a forged form: the button is
+// not offered) is refused calmly by Create.
 func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) {
 	p := Principal(r.Context())
 	if err := r.ParseForm(); err != nil {
@@ -137,11 +168,12 @@ func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, id)
 	}
-	channel, gateway := payment.ChannelTransfer, ""
+	channel := payment.ChannelTransfer
 	if r.PostForm.Get("method") == "card" {
-		channel, gateway = payment.ChannelCard, h.CardGateway
+		channel = payment.ChannelCard
 	}
-	pay, err := h.Payments.Create(r.Context(), p.TenantID, ownerOf(q), ids, channel, gateway, p.SessionKey)
+	// For a card, "" is the town's active gateway, which Create records.
+	pay, err := h.Payments.Create(r.Context(), p.TenantID, ownerOf(q), ids, channel, "", p.SessionKey)
 	var inv *derr.InvalidError
 	if errors.As(err, &inv) {
 		h.Log.InfoContext(r.Context(), "payment refused", "request_id", httpx.RequestID(r.Context()), "err", err)
@@ -162,7 +194,7 @@ func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	base += "://" + r.Host
 	to, err := h.Payments.StartCard(r.Context(), pay, "Platba "+strconv.FormatInt(pay.ID, 10), p.Account.Email,
-		base+"/platba/"+gateway+"/navrat", base+"/platba/"+gateway+"/notifikace")
+		base+"/platba/"+pay.Gateway+"/navrat", base+"/platba/"+pay.Gateway+"/notifikace")
 	if err != nil {
 		h.Log.ErrorContext(r.Context(), "gateway refused", "request_id", httpx.RequestID(r.Context()), "payment", pay.ID, "err", err)
 		h.renderObligations(w, r, http.StatusBadGateway, "payment.gateway.down")
@@ -184,7 +216,7 @@ func (h *Handlers) paymentPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if _, mine := p.Owner(access.AgendaObligations, pay.PersonID, pay.CompanyID); !mine {
+	if _, mine := p.Owner(access.AgendaObligations, pay.PersonID, pay.CompanyID, 0); !mine {
 		h.ErrorPage(w, r, http.StatusNotFound)
 		return
 	}
@@ -289,7 +321,7 @@ func (h *Handlers) receipt(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	payer, mine := p.Owner(access.AgendaObligations, pay.PersonID, pay.CompanyID)
+	payer, mine := p.Owner(access.AgendaObligations, pay.PersonID, pay.CompanyID, 0)
 	if !mine || pay.State != payment.StatePaid {
 		h.ErrorPage(w, r, http.StatusNotFound)
 		return

@@ -46,6 +46,22 @@ func (h *Handlers) Routes() []Route {
 		{"POST /zavazky/zaplatit", access.SignedIn(), h.pay},
 		{"GET /platba/{id}", access.SignedIn(), h.paymentPage},
 		{"GET /platba/{id}/potvrzeni.pdf", access.SignedIn(), h.receipt},
+		// Forms (forms.go): the list, a draft's steps (uploads: BodyLimits),
+		// its review, filing and deleting.
+		{"GET /formulare", access.Public(), h.formsList},
+		{"POST /formulare/{slug}", access.SignedIn(), h.startDraft},
+		{"GET /formulare/koncept/{id}", access.SignedIn(), h.draftStep},
+		{routeDraftStep, access.SignedIn(), h.saveStep},
+		{"GET /formulare/koncept/{id}/kontrola", access.SignedIn(), h.draftReview},
+		{"POST /formulare/koncept/{id}/podat", access.SignedIn(), h.fileDraft},
+		{"POST /formulare/koncept/{id}/smazat", access.SignedIn(), h.deleteDraft},
+		// Cases (cases.go): the list, a case, its receipt and files, the
+		// answer to a request for information (uploads: CaseBodyLimits).
+		{"GET /podani", access.SignedIn(), h.cases},
+		{"GET /podani/{id}", access.SignedIn(), h.caseDetail},
+		{"GET /podani/{id}/potvrzeni.pdf", access.SignedIn(), h.caseReceipt},
+		{"GET /podani/{id}/soubory/{file}", access.SignedIn(), h.caseFile},
+		{routeCaseAnswer, access.SignedIn(), h.caseAnswer},
 		// Gateways' returns and pushes are verified by signature or secret,
 		// not by session: the session may have ended while the person paid.
 		{"GET /platba/{gateway}/navrat", access.Public(), h.paymentReturn},

@@ -17,11 +17,13 @@ import (
 	"github.com/radnice/radnice/internal/access"
 	"github.com/radnice/radnice/internal/account"
 	"github.com/radnice/radnice/internal/derr"
+	"github.com/radnice/radnice/internal/form"
 	"github.com/radnice/radnice/internal/httpx"
 	"github.com/radnice/radnice/internal/obligation"
 	"github.com/radnice/radnice/internal/payment"
 	"github.com/radnice/radnice/internal/person"
 	"github.com/radnice/radnice/internal/ratelimit"
+	"github.com/radnice/radnice/internal/submission"
 	"github.com/radnice/radnice/internal/tenant"
 	"github.com/radnice/radnice/internal/web/view"
 )
@@ -38,9 +40,10 @@ type Handlers struct {
 	Sessions    *httpx.Sessions
 	Persons     *person.Store
 	Obligations *obligation.Store
-	Payments    *payment.Service
-	CardGateway string // the gateway card payments go through ("gpwebpay")
+	Payments    *payment.Service // card payments go through each town's active gateway
 	QR          QRFunc
+	Forms       *form.Store        // the town's forms and their versions
+	Submissions *submission.Store  // drafts, submissions and cases
 	LoginLimit  *ratelimit.Limiter // login starts per client address
 	TrustProxy  bool
 
@@ -75,6 +78,8 @@ func (h *Handlers) Page(r *http.Request, title string) *view.Page {
 
 var nav = []struct{ key, href string }{
 	{"nav.home", "/"},
+	{"nav.forms", "/formulare"},
+	{"nav.cases", "/podani"},
 	{"nav.contacts", "/kontakty"},
 }
 

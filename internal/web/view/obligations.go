@@ -9,6 +9,7 @@ type ObligationsData struct {
 	NextDue  time.Time
 	NextName string
 	ErrorKey string
+	Card     bool // the town has a card gateway: offer paying by card
 }
 
 // ObligationGroup is one party's obligations.
@@ -32,6 +33,18 @@ type ObligationItem struct {
 	VS        int64
 	StatusKey string // i18n key
 	Status    string // CSS modifier
+	Household string // the owing household's name, "" when not a household's
+	// NextAmount is what is due on Due: the next instalment's rest, or the balance.
+	NextAmount  int64
+	Instalments []InstalmentRow // the schedule, when paid in instalments
+}
+
+// InstalmentRow is one instalment of a schedule.
+type InstalmentRow struct {
+	Seq     int
+	Due     time.Time
+	Amount  int64
+	Settled bool // paid (or written off) in full
 }
 
 // ObligationData is /zavazky/{id}.
@@ -43,6 +56,7 @@ type ObligationData struct {
 	IBAN      string
 	Account   string // the IBAN grouped for reading
 	Payable   bool
+	Card      bool // the town has a card gateway: offer paying by card
 	QR        *QRPayment
 }
 
