@@ -101,7 +101,7 @@ func demoDogRegistration(t *testing.T, addr, port string, officialCookie *http.C
 	// The dog fee is the citizen's now, and the case shows its timeline
 	// and the decision.
 	code, body, _ = do("GET", town+"/zavazky", nil)
-	if code != 200 || !strings.Contains(body, "Poplatek ze psů") || !strings.Contains(body, "1\u00a0500,00\u00a0Kč") {
+	if code != 200 || !strings.Contains(body, "Poplatek ze psů") || !strings.Contains(body, "Punťa") || !strings.Contains(body, "1\u00a0500,00\u00a0Kč") {
 		t.Fatalf("the dog fee on /zavazky: %d\n%.3000s", code, body)
 	}
 	code, body, _ = do("GET", caseURL, nil)

@@ -36,7 +36,8 @@ func (h *Handlers) item(r *http.Request, l *obligation.Line, today time.Time) vi
 	}
 	st := l.Status(today)
 	it := view.ObligationItem{ID: l.ID, Kind: kind, Period: l.Period, Amount: l.Amount, Balance: l.Balance, Due: l.DueDate,
-		VS: l.VS, Status: string(st), StatusKey: "obl.status." + string(st), Household: l.Household, NextAmount: l.Balance}
+		VS: l.VS, Status: string(st), StatusKey: "obl.status." + string(st), Household: l.Household, NextAmount: l.Balance,
+		Description: l.Description}
 	if due, amount, ok := l.Next(); ok {
 		it.Due, it.NextAmount = due, amount
 	}

@@ -34,6 +34,8 @@ type ObligationItem struct {
 	StatusKey string // i18n key
 	Status    string // CSS modifier
 	Household string // the owing household's name, "" when not a household's
+	// Description says which one it is (the dog's name, the flat's address).
+	Description string
 	// NextAmount is what is due on Due: the next instalment's rest, or the balance.
 	NextAmount  int64
 	Instalments []InstalmentRow // the schedule, when paid in instalments
