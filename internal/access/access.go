@@ -329,21 +329,7 @@ func (s *Service) Parties(ctx context.Context, acc *account.Account) (_ []Party,
 		return nil, err
 	}
 	self = Party{Kind: PartyPerson, ID: person, Name: given + " " + family, Via: ViaSelf}
-	hs, err := q.Query(ctx, `SELECT household_id FROM household_members WHERE tenant_id = $1 AND person_id = $2 AND role = 'adult'
-		ORDER BY household_id`, t, person)
-	if err != nil {
-		return nil, err
-	}
-	for hs.Next() {
-		var h int64
-		if err := hs.Scan(&h); err != nil {
-			hs.Close()
-			return nil, err
-		}
-		self.Households = append(self.Households, h)
-	}
-	hs.Close()
-	if err := hs.Err(); err != nil {
+	if self.Households, err = adultHouseholds(ctx, q, t, person); err != nil {
 		return nil, err
 	}
 	out := []Party{self}
@@ -413,9 +399,35 @@ func (s *Service) Parties(ctx context.Context, acc *account.Account) (_ []Party,
 		}
 		p := m.Grantor
 		p.Via, p.Agendas, p.Until, p.MandateID = ViaMandate, m.Agendas, m.ValidUntil, m.ID
+		// A person's mandate covers what their households owe, as their own
+		// list shows it.
+		if p.Kind == PartyPerson {
+			if p.Households, err = adultHouseholds(ctx, q, t, p.ID); err != nil {
+				return nil, err
+			}
+		}
 		add(p)
 	}
 	return out, nil
+}
+
+// adultHouseholds lists the households person is an adult of.
+func adultHouseholds(ctx context.Context, q db.Querier, tenantID, person int64) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT household_id FROM household_members WHERE tenant_id = $1 AND person_id = $2 AND role = 'adult'
+		ORDER BY household_id`, tenantID, person)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // Switch makes the citizen act for the party with key; ErrForbidden when

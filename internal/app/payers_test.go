@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -112,13 +113,18 @@ func TestPayerPage(t *testing.T) {
 		t.Errorf("failed looks were audited as reads: %d", n-before)
 	}
 
-	// An overpayment of 300 CZK on the rent is moved, in part, to another
-	// obligation of the person that still owes at least 200 CZK.
-	var waste int64
-	if err := d.Read().QueryRow(ctx, `SELECT min(o.id) FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = $2 AND o.id <> $3
-		AND (SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id) >= 20000`,
-		o.town.ID, person, rent).Scan(&waste); err != nil {
-		t.Fatal(err)
+	// An overpayment of 300 CZK on one of the person's own fees is moved,
+	// in part, to another of their own fees that still owes at least
+	// 200 CZK. The rent, overpaid too, is the household's: its money stays
+	// in the household.
+	var src, waste int64
+	owing := `SELECT coalesce(%s(o.id), 0) FROM obligations o WHERE o.tenant_id = $1 AND o.person_id = $2 AND o.household_id IS NULL
+		AND o.id <> $3 AND (SELECT sum(l.amount) FROM ledger_entries l WHERE l.tenant_id = o.tenant_id AND l.obligation_id = o.id) >= $4`
+	if err := d.Read().QueryRow(ctx, fmt.Sprintf(owing, "max"), o.town.ID, person, 0, 20000).Scan(&waste); err != nil || waste == 0 {
+		t.Fatalf("the person has no own fee owing 200 CZK: %v", err)
+	}
+	if err := d.Read().QueryRow(ctx, fmt.Sprintf(owing, "min"), o.town.ID, person, waste, 1).Scan(&src); err != nil || src == 0 {
+		t.Fatalf("the person has no other own fee owing something: %v", err)
 	}
 	balance := func(id int64) int64 {
 		t.Helper()
@@ -129,8 +135,10 @@ func TestPayerPage(t *testing.T) {
 		return b
 	}
 	clerk := audit.Actor{Kind: audit.ActorStaff, ID: jana.st.ID, Name: "Jana"}
-	if _, err := o.p.web.Payments.Cash(ctx, clerk, o.town.ID, rent, balance(rent)+30000); err != nil {
-		t.Fatal(err)
+	for _, id := range []int64{rent, src} {
+		if _, err := o.p.web.Payments.Cash(ctx, clerk, o.town.ID, id, balance(id)+30000); err != nil {
+			t.Fatal(err)
+		}
 	}
 	wasteOwed := balance(waste)
 	page := "/urad/platby/osoby/" + strconv.FormatInt(person, 10)
@@ -144,11 +152,12 @@ func TestPayerPage(t *testing.T) {
 		form url.Values
 		want string
 	}{
-		{"more than overpaid", url.Values{"from": {sid(rent)}, "to": {sid(waste)}, "amount": {"300,01"}, "reason": {"x"}}, "Tolik na závazku přeplaceno není"},
-		{"no amount", url.Values{"from": {sid(rent)}, "to": {sid(waste)}, "amount": {""}, "reason": {"x"}}, "částku"},
-		{"no reason", url.Values{"from": {sid(rent)}, "to": {sid(waste)}, "amount": {"100"}, "reason": {" "}}, "důvod"},
-		{"no target", url.Values{"from": {sid(rent)}, "to": {"x"}, "amount": {"100"}, "reason": {"x"}}, "Vyberte závazek"},
-		{"to itself", url.Values{"from": {sid(rent)}, "to": {sid(rent)}, "amount": {"100"}, "reason": {"x"}}, "Vyberte jiný závazek"},
+		{"more than overpaid", url.Values{"from": {sid(src)}, "to": {sid(waste)}, "amount": {"300,01"}, "reason": {"x"}}, "Tolik na závazku přeplaceno není"},
+		{"no amount", url.Values{"from": {sid(src)}, "to": {sid(waste)}, "amount": {""}, "reason": {"x"}}, "částku"},
+		{"no reason", url.Values{"from": {sid(src)}, "to": {sid(waste)}, "amount": {"100"}, "reason": {" "}}, "důvod"},
+		{"no target", url.Values{"from": {sid(src)}, "to": {"x"}, "amount": {"100"}, "reason": {"x"}}, "Vyberte závazek"},
+		{"to itself", url.Values{"from": {sid(src)}, "to": {sid(src)}, "amount": {"100"}, "reason": {"x"}}, "Vyberte jiný závazek"},
+		{"the household's money", url.Values{"from": {sid(rent)}, "to": {sid(waste)}, "amount": {"100"}, "reason": {"x"}}, "téže domácnosti"},
 	} {
 		code, body, _ := b.do("POST", "/urad/platby/prevod", c.form, nil)
 		if code != 400 || !strings.Contains(body, c.want) {
@@ -161,13 +170,16 @@ func TestPayerPage(t *testing.T) {
 	if n := count(ledger); n != rows {
 		t.Fatalf("refused moves wrote %d ledger rows", n-rows)
 	}
-	code, body, hdr = b.do("POST", "/urad/platby/prevod", url.Values{"from": {sid(rent)}, "to": {sid(waste)}, "amount": {"200"},
+	code, body, hdr = b.do("POST", "/urad/platby/prevod", url.Values{"from": {sid(src)}, "to": {sid(waste)}, "amount": {"200"},
 		"reason": {"platil nájem dvakrát"}}, nil)
 	if code != 303 || hdr.Get("Location") != page+"?hotovo=prevod" {
 		t.Fatalf("move: %d %q\n%s", code, hdr.Get("Location"), body)
 	}
-	if got := balance(rent); got != -10000 {
-		t.Errorf("rent after the move: %d", got)
+	if got := balance(src); got != -10000 {
+		t.Errorf("the overpaid fee after the move: %d", got)
+	}
+	if got := balance(rent); got != -30000 {
+		t.Errorf("the rent moved: %d", got)
 	}
 	if got := balance(waste); got != wasteOwed-20000 {
 		t.Errorf("waste fee after the move: %d, want %d", got, wasteOwed-20000)

@@ -142,6 +142,9 @@ func reasonProblem(s string) string {
 		return "bo.pay.reason.required"
 	case utf8.RuneCountInString(s) > 500:
 		return "bo.pay.reason.long"
+	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
+		// PostgreSQL's text takes no NUL: refused here, not a 500 there.
+		return "bo.form.invalid"
 	}
 	return ""
 }

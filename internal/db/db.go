@@ -157,12 +157,14 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
 }
 
 // ForUpdate is the clause that locks the rows a SELECT reads until the
-// transaction ends: " FOR UPDATE" on PostgreSQL, where transactions run
-// side by side; nothing on SQLite, whose one writer already runs them one
-// after another.
+// transaction ends: " FOR NO KEY UPDATE" on PostgreSQL, where transactions
+// run side by side (the weaker lock does not block the key-share locks that
+// foreign key checks of inserted ledger entries take, so a locked
+// obligation never deadlocks with a payment being booked); nothing on
+// SQLite, whose one writer already runs them one after another.
 func (t *Tx) ForUpdate() string {
 	if t.dialect == Postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

@@ -168,6 +168,11 @@ func (s *GatewayStore) SaveGateway(ctx context.Context, by audit.Actor, c *Gatew
 		return s.audit().Record(ctx, tx, &audit.Entry{TenantID: c.TenantID, ActorKind: by.Kind, ActorID: by.ID,
 			ActorName: by.Name, Action: ActionGatewaySave, Details: details})
 	})
+	if db.IsUniqueViolation(err) {
+		// Another official made another gateway of the town active at the
+		// same moment: theirs stands; this one may be saved again.
+		return derr.ErrConflict
+	}
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,9 @@ func (s *Service) Transfer(ctx context.Context, by audit.Actor, tenantID, fromID
 		if from == nil || to == nil {
 			return derr.Invalid("to", "payment.obligation", "no such obligation")
 		}
-		samePayer := from.person == to.person && from.company == to.company
+		// A household's money stays in the household: when either
+		// obligation is a household's, both must be that household's.
+		samePayer := from.person == to.person && from.company == to.company && from.household == 0 && to.household == 0
 		sameHousehold := from.household != 0 && from.household == to.household
 		if !samePayer && !sameHousehold {
 			return derr.Invalid("to", "transfer.owner", "an obligation of the same payer")

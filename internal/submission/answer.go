@@ -25,7 +25,7 @@ func (s *Store) Answer(ctx context.Context, tenantID, id int64, by Actor, text s
 	defer derr.Wrap(&err, "submission.Answer(%d, %d)", tenantID, id)
 	text = strings.TrimSpace(text)
 	switch {
-	case !utf8.ValidString(text):
+	case !utf8.ValidString(text) || strings.ContainsRune(text, 0):
 		return 0, derr.Invalid("text", "cases.answer.invalid", "answer is not UTF-8")
 	case text == "" && len(uploads) == 0:
 		return 0, derr.Invalid("text", "cases.answer.empty", "neither text nor files")

@@ -128,7 +128,11 @@ func (s *Store) FollowRecords(ctx context.Context, tx *db.Tx, tenantID int64, f 
 		return false, err
 	}
 	version = max(version, f.Version)
-	if sub.State == f.To || (sub.Channel != ChannelPaper && !CanGo(sub.State, f.To)) {
+	// A portal case is decided by the portal's case workers, whose
+	// approval also assesses the fee: a decision read from records
+	// management is not applied to it (it would skip the fee).
+	portalDecision := sub.Channel != ChannelPaper && f.To.Decided()
+	if sub.State == f.To || portalDecision || (sub.Channel != ChannelPaper && !CanGo(sub.State, f.To)) {
 		// Nothing to move, or a move the portal's copy cannot make: only
 		// remember how far records management has been read.
 		_, err := tx.Exec(ctx, `UPDATE submissions SET records_version = $1 WHERE tenant_id = $2 AND id = $3`, version, tenantID, id)

@@ -197,6 +197,14 @@ func (s *Store) File(ctx context.Context, f Filing) (_ *Submission, created bool
 		}
 		created = true
 		if f.DraftID != 0 {
+			// The draft is locked first, as uploads lock it: a file added in
+			// another tab either lands before this moves the files or finds
+			// the draft gone, never between the move and the delete.
+			var locked int64
+			if err := tx.QueryRow(ctx, `SELECT id FROM submission_drafts WHERE tenant_id = $1 AND id = $2`+tx.ForUpdate(),
+				f.TenantID, f.DraftID).Scan(&locked); err != nil && !errors.Is(err, db.ErrNoRows) {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `UPDATE submission_files SET submission_id = $1, draft_id = NULL WHERE tenant_id = $2 AND draft_id = $3`,
 				id, f.TenantID, f.DraftID); err != nil {
 				return err

@@ -191,3 +191,28 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("list: %+v %v", list, err)
 	}
 }
+
+// An answer carrying a NUL (which PostgreSQL's text refuses) is refused as
+// bad input, not failed as an error, and the case still waits.
+func TestAnswerRefusesNUL(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	sub, _, err := r.store.File(r.ctx, r.filing("tok-nul"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.Register(r.ctx, r.tn.ID, sub.ID, "MULH/7/2026", "R-7"); err != nil {
+		t.Fatal(err)
+	}
+	official := submission.Actor{Kind: submission.ActorStaff, ID: 7}
+	if err := r.store.Move(r.ctx, r.tn.ID, sub.ID, submission.Change{To: submission.StateInfoRequested, By: official, Text: "Doložte."}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.store.Answer(r.ctx, r.tn.ID, sub.ID, submission.Actor{Kind: submission.ActorCitizen, ID: r.person}, "ahoj\x00světe", nil)
+	if !errors.Is(err, derr.ErrInvalid) {
+		t.Fatalf("an answer with a NUL: %v", err)
+	}
+	if got, _ := r.store.Get(r.ctx, r.tn.ID, sub.ID); got.State != submission.StateInfoRequested {
+		t.Fatalf("a refused answer moved the case: %s", got.State)
+	}
+}

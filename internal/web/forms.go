@@ -519,7 +519,15 @@ func (h *Handlers) saveStep(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := parseStepForm(r); err != nil {
+	err := parseStepForm(r)
+	// Parts over the memory limit were spooled to temporary files. The
+	// server removes them only for the request it made, and this one is a
+	// copy (the middleware's contexts), so they are removed here, whatever
+	// happens next.
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.ErrorPage(w, r, http.StatusRequestEntityTooLarge)

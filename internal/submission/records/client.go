@@ -167,7 +167,11 @@ func (c *Client) call(ctx context.Context, op, method, path string, body []byte,
 	if json.Unmarshal(data, &eb) == nil {
 		e.Code, e.Message = eb.Error.Code, eb.Error.Message
 	}
-	e.Temporary = resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout
+	// 401, 403 and 404 say the town's configuration is wrong (a token, an
+	// address): retried with back-off, so the submissions filed meanwhile
+	// are handed off once the configuration is mended, not dropped.
+	e.Temporary = resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout ||
+		resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound
 	if e.Temporary {
 		c.log().Warn("records management failed", "op", op, "host", req.URL.Host, "status", resp.StatusCode, "code", e.Code)
 	} else {

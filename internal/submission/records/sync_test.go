@@ -208,6 +208,14 @@ func TestSyncFollowsStates(t *testing.T) {
 	if got := r.get(sub.ID); got.State != submission.StateInProgress {
 		t.Fatalf("an old change undid the official's: %s", got.State)
 	}
+	// A portal case is decided by the portal's case workers (whose
+	// approval assesses the fee): a decision read from records management
+	// is not applied to it.
+	r.fake.Move(testToken, sub.RecordsID, "approved", "Vyhověno ve spisovce.")
+	r.sync()
+	if got := r.get(sub.ID); got.State != submission.StateInProgress || got.ObligationID != 0 {
+		t.Fatalf("records management decided a portal case: %s", got.State)
+	}
 }
 
 // The registration's answer got lost and the job has not asked again yet:

@@ -81,7 +81,11 @@ CREATE UNIQUE INDEX ledger_entries_refund ON ledger_entries (tenant_id, refund_i
 CREATE UNIQUE INDEX ledger_entries_transfer ON ledger_entries (tenant_id, transfer_id, obligation_id) WHERE transfer_id IS NOT NULL;
 
 -- +goose Down
-DELETE FROM ledger_entries WHERE kind = 'transfer';
+-- Money moved between obligations is never deleted to go back: with any
+-- transfer booked, this step fails (as the check does on PostgreSQL).
+CREATE TEMP TABLE down_guard (transfers INTEGER CHECK (transfers = 0));
+INSERT INTO down_guard SELECT count(*) FROM ledger_entries WHERE kind = 'transfer';
+DROP TABLE down_guard;
 CREATE TABLE ledger_entries_old (
     id              INTEGER PRIMARY KEY,
     tenant_id       BIGINT NOT NULL REFERENCES tenants (id),
