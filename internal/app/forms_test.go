@@ -515,3 +515,27 @@ func TestDraftSaveResumeDelete(t *testing.T) {
 		t.Fatalf("a deleted draft: %d", status)
 	}
 }
+
+// An account keeps at most twenty drafts: the twenty-first is refused with
+// a message, and deleting one makes room again.
+func TestDraftsAreCapped(t *testing.T) {
+	t.Parallel()
+	r := newFormsRig(t)
+	var first string
+	for i := range submission.MaxDrafts {
+		if path := r.start("obecne-podani"); i == 0 {
+			first = path
+		}
+	}
+	status, body, _ := r.b.do("POST", "/formulare/obecne-podani", url.Values{}, nil)
+	if status != 400 || !strings.Contains(body, "Rozpracovaných formulářů máte už 20") {
+		t.Fatalf("the 21st draft: %d\n%.1500s", status, body)
+	}
+	if n := r.count(`SELECT count(*) FROM submission_drafts WHERE tenant_id = $1 AND account_id = $2`, r.account); n != submission.MaxDrafts {
+		t.Fatalf("%d drafts", n)
+	}
+	if status, _, _ := r.b.do("POST", first+"/smazat", url.Values{"token": {r.draft(first).Token}}, nil); status != 303 {
+		t.Fatalf("delete a draft: %d", status)
+	}
+	r.start("obecne-podani")
+}

@@ -57,14 +57,23 @@ func (s *Store) CreateDraft(ctx context.Context, tenantID, accountID int64, part
 	now := s.now()
 	d := &Draft{TenantID: tenantID, AccountID: accountID, Party: party, FormID: formID, FormVersion: version,
 		Answers: prefilled, Token: newToken(), CreatedAt: now, UpdatedAt: now}
+	// An account keeps at most MaxDrafts drafts (each may hold 25 MB of
+	// files): the insert makes a row only while there is room.
 	err = s.DB.Write().QueryRow(ctx, `INSERT INTO submission_drafts (tenant_id, account_id, party, form_id, form_version, answers, step, token,
-		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8) RETURNING id`,
-		tenantID, accountID, party, formID, version, string(answers), d.Token, now).Scan(&d.ID)
+		created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, 0, $7, $8, $8
+		WHERE (SELECT count(*) FROM submission_drafts WHERE tenant_id = $1 AND account_id = $2) < $9 RETURNING id`,
+		tenantID, accountID, party, formID, version, string(answers), d.Token, now, MaxDrafts).Scan(&d.ID)
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, derr.Invalid("draft", "forms.drafts.max", "too many drafts")
+	}
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
 }
+
+// MaxDrafts is how many unfiled drafts an account may keep.
+const MaxDrafts = 20
 
 const draftColumns = `id, tenant_id, account_id, party, form_id, form_version, answers, step, token, created_at, updated_at`
 

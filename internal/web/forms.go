@@ -155,6 +155,11 @@ func (h *Handlers) startDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.Submissions.CreateDraft(r.Context(), p.TenantID, p.Account.ID, q.Key(), f.ID, f.Version, f.Definition.Prefill(profile))
+	if errors.Is(err, derr.ErrInvalid) { // too many drafts: finish or delete one first
+		h.Log.InfoContext(r.Context(), "draft refused", "request_id", httpx.RequestID(r.Context()), "reason", "forms.drafts.max")
+		h.renderForms(w, r, http.StatusBadRequest, "forms.drafts.max")
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
