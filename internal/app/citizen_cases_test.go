@@ -123,7 +123,8 @@ func newCitizenCaseRig(t *testing.T) *citizenCaseRig {
 		"adresa.street": {"Lipová"}, "adresa.number": {"12"}, "adresa.city": {"Lhota"}, "adresa.zip": {"123 45"},
 		"doklad": {strconv.FormatInt(file.ID, 10)}, form.DeclarationsKey: {"pravda"}}
 	r.portal, _, err = subs.File(ctx, submission.Filing{TenantID: r.town.ID, Token: draft.Token, DraftID: draft.ID, AccountID: acc.ID,
-		PersonID: r.person, FormID: f.ID, FormVersion: version, Title: "Přihlášení psa Alík", Department: "Odbor ekonomiky", Answers: answers})
+		PersonID: r.person, FormID: f.ID, FormVersion: version, Title: "Přihlášení psa Alík", Department: "Odbor ekonomiky", Answers: answers,
+		Files: []int64{file.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}

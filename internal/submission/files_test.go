@@ -123,16 +123,24 @@ func TestAttachDraft(t *testing.T) {
 		t.Errorf("attach to no draft: %v", err)
 	}
 
-	// Filing moves the files to the submission.
+	// Filing moves the files the answers name to the submission; the
+	// draft's other file (of a field no longer asked) is deleted.
+	left, err := r.store.DraftFiles(r.ctx, r.tn.ID, draft)
+	if err != nil || len(left) != 2 {
+		t.Fatalf("draft files before filing: %d, %v", len(left), err)
+	}
 	fl := r.filing("with-files")
-	fl.DraftID = draft
+	fl.DraftID, fl.Files = draft, []int64{left[0].ID}
 	sub, _, err := r.store.File(r.ctx, fl)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := r.store.Files(r.ctx, r.tn.ID, sub.ID)
-	if err != nil || len(got) != 2 || got[0].SubmissionID != sub.ID || got[0].DraftID != 0 || got[0].EventID != 0 {
+	if err != nil || len(got) != 1 || got[0].ID != left[0].ID || got[0].SubmissionID != sub.ID || got[0].DraftID != 0 || got[0].EventID != 0 {
 		t.Fatalf("submission files: %+v, %v", got, err)
+	}
+	if _, _, err := r.store.Open(r.ctx, r.tn.ID, left[1].ID); !errors.Is(err, derr.ErrNotFound) {
+		t.Fatalf("the file no answer named is still there: %v", err)
 	}
 }
 

@@ -150,9 +150,13 @@ func (s *Store) now() time.Time {
 
 // Filing is a submission about to be made from a draft.
 type Filing struct {
-	TenantID    int64
-	Token       string // the draft's token: filing it twice makes one submission
-	DraftID     int64  // its files move to the submission; 0 when none
+	TenantID int64
+	Token    string // the draft's token: filing it twice makes one submission
+	DraftID  int64  // the draft filed; 0 when none
+	// Files are the draft's files the answers name (its file fields); they
+	// move to the submission. The draft's other files (of a field no longer
+	// asked, or removed from the answers) are deleted with the draft.
+	Files       []int64
 	AccountID   int64
 	PersonID    int64
 	CompanyID   int64
@@ -205,8 +209,13 @@ func (s *Store) File(ctx context.Context, f Filing) (_ *Submission, created bool
 				f.TenantID, f.DraftID).Scan(&locked); err != nil && !errors.Is(err, db.ErrNoRows) {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE submission_files SET submission_id = $1, draft_id = NULL WHERE tenant_id = $2 AND draft_id = $3`,
-				id, f.TenantID, f.DraftID); err != nil {
+			for _, fid := range f.Files {
+				if _, err := tx.Exec(ctx, `UPDATE submission_files SET submission_id = $1, draft_id = NULL
+					WHERE tenant_id = $2 AND draft_id = $3 AND id = $4`, id, f.TenantID, f.DraftID, fid); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM submission_files WHERE tenant_id = $1 AND draft_id = $2`, f.TenantID, f.DraftID); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM submission_drafts WHERE tenant_id = $1 AND id = $2`, f.TenantID, f.DraftID); err != nil {

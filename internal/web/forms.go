@@ -1033,6 +1033,19 @@ func (h *Handlers) fileDraft(w http.ResponseWriter, r *http.Request) {
 	f := submission.Filing{TenantID: p.TenantID, Token: c.d.Token, DraftID: c.d.ID, AccountID: p.Account.ID,
 		FormID: c.d.FormID, FormVersion: c.d.FormVersion, Title: c.def.Title.CS, Department: c.def.Department,
 		Answers: answers, Price: c.def.Price.Compute(answers)}
+	// Only the files the checked answers name go with the submission.
+	for i := range c.def.Steps {
+		for _, fl := range c.def.Steps[i].Fields {
+			if fl.Type != form.TypeFile {
+				continue
+			}
+			for _, v := range answers[fl.ID] {
+				if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+					f.Files = append(f.Files, id)
+				}
+			}
+		}
+	}
 	if c.party.Kind == access.PartyCompany {
 		f.CompanyID = c.party.ID
 	} else {
