@@ -65,6 +65,10 @@ var matrix = map[string]string{
 	"POST /platba/{gateway}/navrat":     "public",
 	"POST /platba/{gateway}/notifikace": "public",
 
+	"GET /potrebuji-vyridit":                   "public",
+	"GET /potrebuji-vyridit/{category}":        "public",
+	"GET /potrebuji-vyridit/{category}/{slug}": "public",
+	"GET /a-z":                             "public",
 	"GET /formulare":                       "public",
 	"POST /formulare/{slug}":               "citizen",
 	"GET /formulare/koncept/{id}":          "citizen",
@@ -163,12 +167,15 @@ func samplePaths(mandate, obligation, pay int64) map[string]string {
 		"POST /podani/{id}/odpoved":       "/podani/999999/odpoved",
 		// A form of the fixture (a citizen starts a draft of it), and a
 		// draft that does not exist (whose draft it is: TestFileOnceOverHTTP).
-		"POST /formulare/{slug}":               "/formulare/obecne-podani",
-		"GET /formulare/koncept/{id}":          "/formulare/koncept/999999",
-		"POST /formulare/koncept/{id}":         "/formulare/koncept/999999",
-		"GET /formulare/koncept/{id}/kontrola": "/formulare/koncept/999999/kontrola",
-		"POST /formulare/koncept/{id}/podat":   "/formulare/koncept/999999/podat",
-		"POST /formulare/koncept/{id}/smazat":  "/formulare/koncept/999999/smazat",
+		"POST /formulare/{slug}": "/formulare/obecne-podani",
+		// The fixture town's category and published situation.
+		"GET /potrebuji-vyridit/{category}":        "/potrebuji-vyridit/" + fixture.CatalogCategory,
+		"GET /potrebuji-vyridit/{category}/{slug}": "/potrebuji-vyridit/" + fixture.CatalogCategory + "/" + fixture.CatalogSlug,
+		"GET /formulare/koncept/{id}":              "/formulare/koncept/999999",
+		"POST /formulare/koncept/{id}":             "/formulare/koncept/999999",
+		"GET /formulare/koncept/{id}/kontrola":     "/formulare/koncept/999999/kontrola",
+		"POST /formulare/koncept/{id}/podat":       "/formulare/koncept/999999/podat",
+		"POST /formulare/koncept/{id}/smazat":      "/formulare/koncept/999999/smazat",
 	}
 }
 

@@ -258,6 +258,10 @@ func TestTownsNeverMix(t *testing.T) {
 		// A's draft, its step and its review, asked for at B.
 		"GET /formulare/koncept/{id}":          "/formulare/koncept/" + strconv.FormatInt(aDraft, 10),
 		"GET /formulare/koncept/{id}/kontrola": "/formulare/koncept/" + strconv.FormatInt(aDraft, 10) + "/kontrola",
+		// A's category and situation asked for at B (B has its own of the
+		// same slugs: the page must show B's).
+		"GET /potrebuji-vyridit/{category}":        "/potrebuji-vyridit/" + fixture.CatalogCategory,
+		"GET /potrebuji-vyridit/{category}/{slug}": "/potrebuji-vyridit/" + fixture.CatalogCategory + "/" + fixture.CatalogSlug,
 	}
 	var paths []string
 	for _, r := range append(p.web.Routes(), p.office.Routes()...) {

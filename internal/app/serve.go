@@ -19,6 +19,7 @@ import (
 	"github.com/radnice/radnice/internal/audit"
 	"github.com/radnice/radnice/internal/auth"
 	"github.com/radnice/radnice/internal/backoffice"
+	"github.com/radnice/radnice/internal/catalog"
 	"github.com/radnice/radnice/internal/config"
 	"github.com/radnice/radnice/internal/db"
 	"github.com/radnice/radnice/internal/demo"
@@ -103,6 +104,10 @@ func serve(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, o 
 		if err == nil {
 			// The demo towns' forms, a new version only of a changed file.
 			err = demo.EnsureForms(ctx, d)
+		}
+		if err == nil {
+			// Jizerov's catalogue of life situations, upserted (idempotent).
+			err = demo.EnsureCatalog(ctx, d)
 		}
 		if err == nil {
 			demoIdP, err = demo.IdP(d, issuer)
@@ -268,7 +273,7 @@ func newPortal(ctx context.Context, d *db.DB, cfg *config.Config, log *slog.Logg
 	accounts := &account.Store{DB: d, Audit: auditLog}
 	acc := &access.Service{DB: d, Accounts: accounts, Staff: staff, Audit: auditLog}
 	pages := &web.Handlers{Log: log, Demo: demoMode, Tenants: reg, Access: acc,
-		Forms: &form.Store{DB: d}, Submissions: subs,
+		Forms: &form.Store{DB: d}, Submissions: subs, Catalog: &catalog.Store{DB: d},
 		Accounts: accounts, Logins: &account.Logins{Store: accounts}, Sessions: sessions,
 		Persons: &person.Store{DB: d}, Obligations: &obligation.Store{DB: d}, TrustProxy: cfg.TrustProxy,
 		Payments: payments, QR: web.BankQR,

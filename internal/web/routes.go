@@ -48,6 +48,11 @@ func (h *Handlers) Routes() []Route {
 		{"GET /platba/{id}/potvrzeni.pdf", access.SignedIn(), h.receipt},
 		// Forms (forms.go): the list, a draft's steps (uploads: BodyLimits),
 		// its review, filing and deleting.
+		// The catalogue of life situations (catalog.go).
+		{"GET /potrebuji-vyridit", access.Public(), h.catalogIndex},
+		{"GET /potrebuji-vyridit/{category}", access.Public(), h.catalogCategory},
+		{"GET /potrebuji-vyridit/{category}/{slug}", access.Public(), h.situation},
+		{"GET /a-z", access.Public(), h.az},
 		{"GET /formulare", access.Public(), h.formsList},
 		{"POST /formulare/{slug}", access.SignedIn(), h.startDraft},
 		{"GET /formulare/koncept/{id}", access.SignedIn(), h.draftStep},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/radnice/radnice/internal/access"
 	"github.com/radnice/radnice/internal/account"
+	"github.com/radnice/radnice/internal/catalog"
 	"github.com/radnice/radnice/internal/derr"
 	"github.com/radnice/radnice/internal/form"
 	"github.com/radnice/radnice/internal/httpx"
@@ -44,6 +45,7 @@ type Handlers struct {
 	QR          QRFunc
 	Forms       *form.Store        // the town's forms and their versions
 	Submissions *submission.Store  // drafts, submissions and cases
+	Catalog     *catalog.Store     // the town's life situations
 	LoginLimit  *ratelimit.Limiter // login starts per client address
 	TrustProxy  bool
 
@@ -78,6 +80,7 @@ func (h *Handlers) Page(r *http.Request, title string) *view.Page {
 
 var nav = []struct{ key, href string }{
 	{"nav.home", "/"},
+	{"nav.catalog", "/potrebuji-vyridit"},
 	{"nav.forms", "/formulare"},
 	{"nav.cases", "/podani"},
 	{"nav.contacts", "/kontakty"},
