@@ -332,7 +332,7 @@ func (h *Handlers) renderCase(w http.ResponseWriter, r *http.Request, status int
 	}
 
 	fileOf := func(f submission.File) view.CaseFile {
-		return view.CaseFile{Href: base + "/soubory/" + strconv.FormatInt(f.ID, 10), Name: f.Name, Size: fileSize(lang, f.Size),
+		return view.CaseFile{Href: base + "/soubory/" + strconv.FormatInt(f.ID, 10), Name: f.Name, Size: i18n.FileSize(lang, f.Size),
 			Type: fileType(f.ContentType)}
 	}
 	byField, byEvent := map[string][]view.CaseFile{}, map[int64][]view.CaseFile{}
@@ -506,22 +506,6 @@ func (h *Handlers) memberName(r *http.Request, tenantID int64, v string) string 
 func personAddress(a form.Answers, id string) person.Address {
 	return person.Address{Street: a.Get(id + ".street"), HouseNumber: a.Get(id + ".number"), City: a.Get(id + ".city"),
 		PostalCode: a.Get(id + ".zip")}
-}
-
-// fileSize is a file's size as people read it ("12 kB", "1,5 MB").
-func fileSize(lang i18n.Lang, n int64) string {
-	sep := ","
-	if lang == i18n.EN {
-		sep = "."
-	}
-	switch {
-	case n < 1000:
-		return strconv.FormatInt(n, 10) + "\u00a0B"
-	case n < 1_000_000:
-		return strconv.FormatInt((n+500)/1000, 10) + "\u00a0kB"
-	}
-	tenths := (n + 50_000) / 100_000
-	return strconv.FormatInt(tenths/10, 10) + sep + strconv.FormatInt(tenths%10, 10) + "\u00a0MB"
 }
 
 // fileType names a content type shortly.

@@ -135,3 +135,20 @@ func Date(lang Lang, t time.Time) string {
 func Weekday(lang Lang, day int) string {
 	return T(lang, "weekday."+strconv.Itoa(day))
 }
+
+// FileSize is a size as people read it: "830 B", "12 kB", "1,4 MB" (a
+// decimal point in English).
+func FileSize(lang Lang, n int64) string {
+	dec := ","
+	if lang == EN {
+		dec = "."
+	}
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + "\u00a0B"
+	case n < 1000*1000:
+		return strconv.FormatInt((n+500)/1000, 10) + "\u00a0kB"
+	}
+	tenths := (n + 50_000) / 100_000
+	return strconv.FormatInt(tenths/10, 10) + dec + strconv.FormatInt(tenths%10, 10) + "\u00a0MB"
+}

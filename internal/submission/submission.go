@@ -320,21 +320,8 @@ func (s *Store) Register(ctx context.Context, tenantID, id int64, reference, rec
 		return fmt.Errorf("%w: records management gave no reference", derr.ErrInvalid)
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		now := s.now()
-		n, err := tx.Exec(ctx, `UPDATE submissions SET state = 'registered', reference = $1, records_id = $2, updated_at = $3
-			WHERE tenant_id = $4 AND id = $5 AND state = 'submitted'`, reference, recordsID, now, tenantID, id)
-		if err != nil || n == 0 {
-			return err // 0: registered already, or never filed here
-		}
-		var person, company int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(person_id, 0), coalesce(company_id, 0) FROM submissions WHERE tenant_id = $1 AND id = $2`,
-			tenantID, id).Scan(&person, &company); err != nil {
-			return err
-		}
-		if _, err := s.event(ctx, tx, tenantID, id, now, string(StateRegistered), reference, Actor{Kind: ActorRecords}, true); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, tenantID, id, person, company, StateRegistered, now)
+		_, err := s.RegisterIn(ctx, tx, tenantID, id, reference, recordsID)
+		return err
 	})
 }
 

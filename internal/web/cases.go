@@ -137,7 +137,7 @@ func (h *Handlers) renderCase(w http.ResponseWriter, r *http.Request, status int
 		Receipt: sub.Channel == submission.ChannelPortal}
 	byEvent := map[int64][]view.CaseFile{}
 	for _, fl := range files {
-		v := view.CaseFile{Href: fmt.Sprintf("/podani/%d/soubory/%d", sub.ID, fl.ID), Name: fl.Name, Size: fileSize(lang, fl.Size)}
+		v := view.CaseFile{Href: fmt.Sprintf("/podani/%d/soubory/%d", sub.ID, fl.ID), Name: fl.Name, Size: i18n.FileSize(lang, fl.Size)}
 		if fl.EventID == 0 {
 			d.Files = append(d.Files, v)
 		} else {
@@ -298,22 +298,6 @@ func (h *Handlers) answerValue(ctx context.Context, lang i18n.Lang, sub *submiss
 	return strings.Join(vs, "\n"), nil
 }
 
-// fileSize is a size as people read it: "830 B", "12 kB", "1,4 MB".
-func fileSize(lang i18n.Lang, n int64) string {
-	dec := ","
-	if lang == i18n.EN {
-		dec = "."
-	}
-	switch {
-	case n < 1000:
-		return strconv.FormatInt(n, 10) + "\u00a0B"
-	case n < 1000*1000:
-		return strconv.FormatInt((n+500)/1000, 10) + "\u00a0kB"
-	}
-	tenths := (n + 50_000) / 100_000
-	return strconv.FormatInt(tenths/10, 10) + dec + strconv.FormatInt(tenths%10, 10) + "\u00a0MB"
-}
-
 // caseAnswer is the filer's answer to a request for information: text and
 // files, in one transaction with the case's move back to the office. A
 // refused file is shown with its reason next to the form, and nothing is
@@ -471,7 +455,7 @@ func (h *Handlers) caseReceipt(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range files {
 		if f.EventID == 0 { // filed with it; answers and decisions came later
-			doc.Files = append(doc.Files, pdf.Attachment{Name: f.Name, Size: fileSize(lang, f.Size), SHA256: f.SHA256})
+			doc.Files = append(doc.Files, pdf.Attachment{Name: f.Name, Size: i18n.FileSize(lang, f.Size), SHA256: f.SHA256})
 		}
 	}
 	b, err := pdf.RenderSubmission(doc)
